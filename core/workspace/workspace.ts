@@ -3,8 +3,8 @@
 // SQLite file or a workspace from a newer edw is refused before anything is written to it.
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
+import { openDatabase } from './sqlite';
 import { LATEST_VERSION, migrations } from './migrations';
 import { WorkspaceError } from './errors';
 
@@ -42,7 +42,7 @@ export function inspectFile(file: string): FileState {
   // The header may be stale while a WAL file holds newer pages: ask SQLite, read-only.
   let db: Db | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = openDatabase(file, { readonly: true, fileMustExist: true });
     const appId = db.pragma('application_id', { simple: true }) as number;
     const version = db.pragma('user_version', { simple: true }) as number;
     const objects = (db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number }).n;
@@ -90,13 +90,16 @@ export interface MigrationResult {
 }
 
 export class Workspace {
+  /** What opening this workspace migrated, if anything. */
+  lastMigration: MigrationResult | null = null;
+
   private constructor(
     readonly db: Db,
     readonly file: string,
   ) {}
 
-  /** Create a new workspace. Refuses any existing non-empty file. */
-  static create(file: string): Workspace {
+  /** Throws unless `file` is missing or empty, i.e. a workspace can be created there. */
+  static assertCreatable(file: string): void {
     const s = inspectFile(file);
     if (s.state !== 'missing' && s.state !== 'empty') {
       throw (
@@ -107,6 +110,11 @@ export class Workspace {
         })
       );
     }
+  }
+
+  /** Create a new workspace. Refuses any existing non-empty file. */
+  static create(file: string): Workspace {
+    Workspace.assertCreatable(file);
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     const ws = new Workspace(Workspace.connect(file), file);
     ws.db.pragma(`application_id = ${APPLICATION_ID}`);
@@ -140,12 +148,12 @@ export class Workspace {
       );
     }
     const ws = new Workspace(Workspace.connect(file), file);
-    if (version < LATEST_VERSION) ws.migrate();
+    if (version < LATEST_VERSION) ws.lastMigration = ws.migrate();
     return ws;
   }
 
   private static connect(file: string): Db {
-    const db = new Database(file);
+    const db = openDatabase(file);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');

@@ -1,0 +1,186 @@
+// edw — the command-line host of the core API (contract: DESIGN.md "CLI contract").
+// Exit codes: 0 success, 1 usage error, 2 input rejected, 3 workspace error.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Workbench } from '../core/api/server';
+import { EdwError } from '../core/workspace/errors';
+import { Workspace } from '../core/workspace/workspace';
+import type { Output } from '../core/api/definition';
+import { startHttpHost } from './serve/httpHost';
+import { endProgress, stderrProgress } from './progress';
+
+const USAGE = `edw — Energy Data Workbench
+
+Usage:
+  edw init <workspace> [--demo] [--scale premises=N,days=D] [--json]
+  edw info <workspace> [--json]
+  edw migrate <workspace> [--json]
+  edw serve <workspace> [--port N]
+
+Every command takes --json to print one JSON object on stdout; progress goes to stderr.
+Exit codes: 0 success, 1 usage error, 2 input rejected, 3 workspace error.
+`;
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+};
+
+export function parseScale(spec: string): { premises?: number; days?: number } {
+  const out: { premises?: number; days?: number } = {};
+  for (const part of spec.split(',')) {
+    const [k, v] = part.split('=').map((x) => x.trim());
+    const n = Number(v);
+    if ((k !== 'premises' && k !== 'days') || !v || !Number.isInteger(n) || n <= 0) {
+      throw new EdwError('usage', `bad --scale part "${part}": expected premises=N,days=D with positive integers`);
+    }
+    out[k] = n;
+  }
+  return out;
+}
+
+function rendererDir(): string {
+  // dist/cli/edw.cjs → dist/renderer
+  return path.resolve(__dirname, '..', 'renderer');
+}
+
+async function init(ws: string, flags: Flags, io: Io): Promise<number> {
+  const wb = new Workbench();
+  const showProgress = !flags.quiet;
+  try {
+    const scale = flags.scale ? parseScale(flags.scale) : undefined;
+    if (scale && !flags.demo) throw new EdwError('usage', '--scale needs --demo');
+    const r = (await wb.call(
+      'workspace.create',
+      { path: ws, demo: flags.demo ?? false, scale },
+      { progress: stderrProgress(showProgress) },
+    )) as Output<'workspace.create'>;
+    endProgress(showProgress);
+    if (flags.json) io.out(JSON.stringify({ ok: true, ...r }) + '\n');
+    else {
+      io.out(`created ${r.workspace.path} (data model v${r.workspace.version}) in ${r.seconds.toFixed(1)} s\n`);
+      for (const [k, v] of Object.entries(r.counts)) io.out(`  ${k.padEnd(32)} ${v.toLocaleString('en-US')}\n`);
+    }
+    return 0;
+  } finally {
+    wb.close();
+  }
+}
+
+async function info(ws: string, flags: Flags, io: Io): Promise<number> {
+  const wb = new Workbench();
+  try {
+    await wb.call('workspace.open', { path: ws });
+    const o = (await wb.call('overview.get', {})) as Output<'overview.get'>;
+    if (flags.json) {
+      io.out(JSON.stringify({ ok: true, ...o }) + '\n');
+      return 0;
+    }
+    io.out(`${o.workspace.path}\n  data model v${o.workspace.version}, created ${o.workspace.createdAt ?? '?'}\n`);
+    io.out('organizations:\n');
+    for (const org of o.organizations) {
+      io.out(`  ${org.code.padEnd(14)} ${org.name} (${org.kind}${org.jurisdiction ? ', ' + org.jurisdiction : ''}; ${org.commodities.join(', ')})\n`);
+    }
+    io.out('entities:\n');
+    for (const e of o.entities) io.out(`  ${e.entity.padEnd(30)} ${(e.org ?? '').padEnd(14)} ${e.count.toLocaleString('en-US')}\n`);
+    io.out('interval coverage:\n');
+    for (const c of o.coverage) {
+      io.out(`  ${c.org.padEnd(14)} ${c.readingType.padEnd(26)} ${c.firstDay} → ${c.lastDay}  ${c.series} series, ${c.readings.toLocaleString('en-US')} readings\n`);
+    }
+    return 0;
+  } finally {
+    wb.close();
+  }
+}
+
+function migrate(ws: string, flags: Flags, io: Io): number {
+  const w = Workspace.open(ws);
+  const m = w.lastMigration ?? { from: w.version, to: w.version, applied: [], backup: null };
+  w.close();
+  if (flags.json) io.out(JSON.stringify({ ok: true, ...m }) + '\n');
+  else if (m.applied.length === 0) io.out(`${ws} is up to date (data model v${m.to})\n`);
+  else io.out(`${ws} migrated from v${m.from} to v${m.to}${m.backup ? `; backup of v${m.from} at ${m.backup}` : ''}\n`);
+  return 0;
+}
+
+async function serve(ws: string, flags: Flags, io: Io): Promise<number> {
+  const wb = new Workbench();
+  await wb.call('workspace.open', { path: ws });
+  const port = flags.port ? Number(flags.port) : 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new EdwError('usage', `bad --port: ${flags.port}`);
+  const host = await startHttpHost({ workbench: wb, rendererDir: rendererDir(), port });
+  if (flags.json) io.out(JSON.stringify({ ok: true, url: host.url, port: host.port }) + '\n');
+  else io.out(`edw browser mode: open ${host.url}\n(serving ${path.resolve(ws)} on 127.0.0.1 only; Ctrl+C stops)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await host.close();
+  wb.close();
+  return 0;
+}
+
+interface Flags {
+  json?: boolean;
+  demo?: boolean;
+  scale?: string;
+  port?: string;
+  quiet?: boolean;
+  help?: boolean;
+}
+
+export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean' },
+        demo: { type: 'boolean' },
+        scale: { type: 'string' },
+        port: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    io.err(`edw: ${(e as Error).message}\n\n${USAGE}`);
+    return 1;
+  }
+  const flags = parsed.values as Flags;
+  const [command, ws, ...rest] = parsed.positionals;
+  if (flags.help || !command) {
+    (command ? io.out : io.err)(USAGE);
+    return command ? 0 : 1;
+  }
+  const commands: Record<string, (ws: string, f: Flags, io: Io) => Promise<number> | number> = {
+    init,
+    info,
+    migrate,
+    serve,
+  };
+  const fn = commands[command];
+  if (!fn) {
+    io.err(`edw: unknown command "${command}"\n\n${USAGE}`);
+    return 1;
+  }
+  if (!ws || rest.length > 0) {
+    io.err(`edw ${command}: expected exactly one workspace path\n\n${USAGE}`);
+    return 1;
+  }
+  try {
+    return await fn(ws, flags, io);
+  } catch (e) {
+    const err = e instanceof EdwError ? e : new EdwError('internal', (e as Error).message ?? String(e));
+    if (flags.json) io.out(JSON.stringify({ ok: false, error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } }) + '\n');
+    io.err(`edw ${command}: ${err.message}\n`);
+    return err.exitCode;
+  }
+}

@@ -1,0 +1,27 @@
+// Progress on stderr: one rewritten line on a terminal, a line every few seconds otherwise
+// (so logs of CI runs and scripts stay readable).
+import type { Progress } from '../core/api/definition';
+
+export function stderrProgress(enabled: boolean): (p: Progress) => void {
+  if (!enabled) return () => {};
+  const tty = process.stderr.isTTY === true;
+  let last = 0;
+  let lastPhase = '';
+  return (p) => {
+    const now = Date.now();
+    const phaseChanged = p.phase !== lastPhase;
+    if (!phaseChanged && now - last < (tty ? 100 : 3000)) return;
+    last = now;
+    const pct = p.total ? ` ${Math.floor((100 * p.done) / p.total)}%` : '';
+    const count = p.total ? ` (${p.done.toLocaleString('en-US')}/${p.total.toLocaleString('en-US')}${p.unit ? ' ' + p.unit : ''})` : '';
+    const line = `${p.phase}${pct}${count}${p.message ? ' — ' + p.message : ''}`;
+    if (tty) process.stderr.write(`\r\x1b[2K${line}`);
+    else process.stderr.write(line + '\n');
+    if (tty && phaseChanged && lastPhase !== '') process.stderr.write('');
+    lastPhase = p.phase;
+  };
+}
+
+export function endProgress(enabled: boolean): void {
+  if (enabled && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+}

@@ -1,0 +1,153 @@
+// The one definition of edw's API. Every host derives from this object:
+// - electron/ registers one IPC handler per name and its preload exposes exactly these names,
+// - browser mode (edw serve) routes POST /api/<name> to them,
+// - the renderer's client is built from the same keys.
+// Inputs and outputs are zod schemas, checked at every host boundary.
+// This file must stay free of Node APIs: the renderer imports it.
+import { z } from 'zod';
+
+export const Progress = z.object({
+  phase: z.string(),
+  done: z.number(),
+  total: z.number().optional(),
+  unit: z.string().optional(),
+  message: z.string().optional(),
+});
+export type Progress = z.infer<typeof Progress>;
+
+export const WorkspaceStatus = z.object({
+  open: z.boolean(),
+  path: z.string().nullable(),
+  name: z.string().nullable(),
+  version: z.number().nullable(),
+  latestVersion: z.number(),
+  createdAt: z.string().nullable(),
+  demo: z.boolean(),
+});
+export type WorkspaceStatus = z.infer<typeof WorkspaceStatus>;
+
+export const DemoScale = z.object({
+  premises: z.number().int().min(20).max(1_000_000).default(1500),
+  days: z.number().int().min(1).max(3660).default(365),
+});
+export type DemoScale = z.infer<typeof DemoScale>;
+
+export const EntityCount = z.object({
+  entity: z.string(),
+  org: z.string().nullable(),
+  count: z.number(),
+});
+
+export const Organization = z.object({
+  code: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  jurisdiction: z.string().nullable(),
+  regulated: z.boolean(),
+  commodities: z.array(z.string()),
+});
+
+export const Coverage = z.object({
+  org: z.string(),
+  commodity: z.string(),
+  readingType: z.string(),
+  unit: z.string(),
+  intervalSeconds: z.number().nullable(),
+  series: z.number(),
+  firstDay: z.string(),
+  lastDay: z.string(),
+  days: z.number(),
+  readings: z.number(),
+});
+
+export const MonthlyTotal = z.object({
+  month: z.string(),
+  org: z.string(),
+  commodity: z.string(),
+  unit: z.string(),
+  total: z.number(),
+});
+
+export const Overview = z.object({
+  workspace: WorkspaceStatus,
+  organizations: z.array(Organization),
+  entities: z.array(EntityCount),
+  coverage: z.array(Coverage),
+  monthly: z.array(MonthlyTotal),
+});
+export type Overview = z.infer<typeof Overview>;
+
+export const DemoSummary = z.object({
+  workspace: WorkspaceStatus,
+  seconds: z.number(),
+  counts: z.record(z.string(), z.number()),
+});
+export type DemoSummary = z.infer<typeof DemoSummary>;
+
+interface MethodSpec<I extends z.ZodType, O extends z.ZodType> {
+  description: string;
+  input: I;
+  output: O;
+  /** Long work: reports progress and honours cancellation. */
+  job?: boolean;
+}
+
+const method = <I extends z.ZodType, O extends z.ZodType>(s: MethodSpec<I, O>): MethodSpec<I, O> => s;
+
+export const api = {
+  'workspace.status': method({
+    description: 'The workspace this session has open, if any.',
+    input: z.object({}),
+    output: WorkspaceStatus,
+  }),
+  'workspace.open': method({
+    description: 'Open an existing workspace file (migrating an older one after a backup).',
+    input: z.object({ path: z.string().min(1) }),
+    output: WorkspaceStatus,
+  }),
+  'workspace.create': method({
+    description: 'Create a workspace file, optionally filled with the Pembroke, NH demo.',
+    input: z.object({
+      path: z.string().min(1),
+      demo: z.boolean().default(false),
+      scale: DemoScale.partial().optional(),
+    }),
+    output: DemoSummary,
+    job: true,
+  }),
+  'workspace.close': method({
+    description: 'Close the open workspace.',
+    input: z.object({}),
+    output: WorkspaceStatus,
+  }),
+  'workspace.recent': method({
+    description: 'Workspaces opened recently on this machine.',
+    input: z.object({}),
+    output: z.array(z.string()),
+  }),
+  'overview.get': method({
+    description: 'Counts per entity and organization, coverage per commodity, monthly consumption.',
+    input: z.object({}),
+    output: Overview,
+  }),
+} as const;
+
+export type Api = typeof api;
+export type MethodName = keyof Api;
+export type Input<M extends MethodName> = z.input<Api[M]['input']>;
+export type ParsedInput<M extends MethodName> = z.output<Api[M]['input']>;
+export type Output<M extends MethodName> = z.output<Api[M]['output']>;
+
+export const methodNames = Object.keys(api) as MethodName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(api, name);
+}
+
+/** The error shape every host returns; `code` maps to CLI exit codes (see core/workspace/errors). */
+export const ApiError = z.object({
+  code: z.string(),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type ApiError = z.infer<typeof ApiError>;

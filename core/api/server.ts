@@ -1,0 +1,68 @@
+// The Workbench: the in-process implementation of the API definition.
+// Domain folders each declare a typed handler map in their app.ts (as Actual Budget's
+// loot-core does); this module merges them and guards the boundary with the zod schemas,
+// so every host (IPC, HTTP, CLI, tests) gets identical validation and error shapes.
+import { ZodError } from 'zod';
+import { api, isMethodName, type ApiError, type MethodName, type Output, type ParsedInput, type Progress } from './definition';
+import { CancelledError, EdwError } from '../workspace/errors';
+import { Session, type SessionOptions } from './session';
+import { workspaceApp } from '../workspace/app';
+import { overviewApp } from '../overview/app';
+
+export interface CallContext {
+  progress: (p: Progress) => void;
+  signal: AbortSignal;
+}
+
+export type Handler<M extends MethodName> = (
+  input: ParsedInput<M>,
+  ctx: CallContext,
+) => Output<M> | Promise<Output<M>>;
+
+export type HandlerMap<K extends MethodName = MethodName> = { [M in K]: Handler<M> };
+
+export class Workbench {
+  readonly session: Session;
+  private readonly handlers: HandlerMap;
+
+  constructor(opts: SessionOptions = {}) {
+    this.session = new Session(opts);
+    this.handlers = { ...workspaceApp(this.session), ...overviewApp(this.session) };
+  }
+
+  /** Validate, run and validate again. Throws EdwError for every failure. */
+  async call(method: string, rawInput: unknown, ctx: Partial<CallContext> = {}): Promise<unknown> {
+    if (!isMethodName(method)) throw new EdwError('usage', `unknown method: ${method}`);
+    const spec = api[method];
+    const parsed = spec.input.safeParse(rawInput ?? {});
+    if (!parsed.success) {
+      throw new EdwError('usage', `invalid input for ${method}: ${formatZod(parsed.error)}`, {
+        issues: parsed.error.issues,
+      });
+    }
+    const signal = ctx.signal ?? new AbortController().signal;
+    if (signal.aborted) throw new CancelledError();
+    const full: CallContext = { progress: ctx.progress ?? (() => {}), signal };
+    const handler = this.handlers[method] as (input: unknown, ctx: CallContext) => unknown;
+    const out = await handler(parsed.data, full);
+    return spec.output.parse(out);
+  }
+
+  close(): void {
+    this.session.close();
+  }
+}
+
+export function formatZod(e: ZodError): string {
+  return e.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
+}
+
+/** Normalise any thrown value into the wire error shape. */
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof EdwError) {
+    return { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) };
+  }
+  if (e instanceof ZodError) return { code: 'internal', message: `invalid output: ${formatZod(e)}` };
+  const message = e instanceof Error ? e.message : String(e);
+  return { code: 'internal', message };
+}

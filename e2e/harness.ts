@@ -1,0 +1,80 @@
+// Shared e2e harness: a real `edw serve` process on a real demo workspace, and Debian's
+// Chromium driven by playwright-core (never a downloaded browser).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+export const root = path.resolve(__dirname, '..');
+export const results = path.join(root, 'test-results');
+const edw = path.join(root, 'bin', 'edw.cjs');
+
+export function edwSync(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [edw, ...args], { cwd: root, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A fresh demo workspace under test-results/ (created by the real CLI). */
+export function demoWorkspace(name: string, scale?: string): string {
+  fs.mkdirSync(results, { recursive: true });
+  const file = path.join(results, name);
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+  const r = edwSync(['init', file, '--demo', '--json', '--quiet', ...(scale ? ['--scale', scale] : [])]);
+  if (r.status !== 0) throw new Error(`edw init failed (${r.status}): ${r.stderr}`);
+  return file;
+}
+
+export interface Server {
+  url: string;
+  origin: string;
+  token: string;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export function serve(workspace: string): Promise<Server> {
+  const proc = spawn(process.execPath, [edw, 'serve', workspace, '--json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  proc.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`edw serve did not start: ${err}`)), 60_000);
+    proc.on('exit', (code) => reject(new Error(`edw serve exited ${code}: ${err}`)));
+    proc.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n')[0];
+      if (!out.includes('\n') || !line) return;
+      clearTimeout(timer);
+      const info = JSON.parse(line) as { url: string };
+      const u = new URL(info.url);
+      resolve({
+        url: info.url,
+        origin: u.origin,
+        token: u.searchParams.get('token') ?? '',
+        proc,
+        stop: () =>
+          new Promise<void>((r) => {
+            if (proc.exitCode !== null) return r();
+            proc.once('exit', () => r());
+            proc.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.EDW_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
