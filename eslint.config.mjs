@@ -10,7 +10,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -20,7 +23,18 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       'no-restricted-imports': [
         'error',
-        { patterns: ['electron', 'react', 'react-dom', 'node:http', 'http', '*/renderer/*', '*/electron/*', '*/cli/*'] },
+        {
+          patterns: [
+            'electron',
+            'react',
+            'react-dom',
+            'node:http',
+            'http',
+            '*/renderer/*',
+            '*/electron/*',
+            '*/cli/*',
+          ],
+        },
       ],
     },
   },

@@ -24,7 +24,13 @@ async function main(): Promise<void> {
   const openMs = performance.now() - t1;
   const t2 = performance.now();
   const overview = getOverview(ws, {
-    open: true, path: file, name: 'bench.edw', version: LATEST_VERSION, latestVersion: LATEST_VERSION, createdAt: null, demo: true,
+    open: true,
+    path: file,
+    name: 'bench.edw',
+    version: LATEST_VERSION,
+    latestVersion: LATEST_VERSION,
+    createdAt: null,
+    demo: true,
   });
   const firstOverviewMs = performance.now() - t2;
   const t3 = performance.now();
@@ -43,7 +49,11 @@ async function main(): Promise<void> {
   // On-disk bytes of the interval_block table itself (its b-tree pages), via dbstat if present.
   let tableBytes: number | null;
   try {
-    tableBytes = (ws.db.prepare("SELECT sum(pgsize) AS n FROM dbstat WHERE name = 'interval_block'").get() as { n: number }).n;
+    tableBytes = (
+      ws.db.prepare("SELECT sum(pgsize) AS n FROM dbstat WHERE name = 'interval_block'").get() as {
+        n: number;
+      }
+    ).n;
   } catch {
     tableBytes = null; // SQLite built without the dbstat virtual table
   }
@@ -64,7 +74,8 @@ async function main(): Promise<void> {
       warm_overview_ms: +warmOverviewMs.toFixed(1),
       file_mb: +(fileBytes / 1e6).toFixed(1),
       hourly_blob_bytes_per_reading: +(hourly.blob_bytes / hourly.readings).toFixed(2),
-      interval_table_bytes_per_reading: tableBytes === null ? null : +(tableBytes / readings).toFixed(2),
+      interval_table_bytes_per_reading:
+        tableBytes === null ? null : +(tableBytes / readings).toFixed(2),
       target_bytes_per_hourly_reading: 6,
     }),
   );

@@ -7,9 +7,14 @@ import { fileURLToPath } from 'node:url';
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bench');
 const only = process.argv[2];
 let failed = 0;
-for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.bench.cjs')).sort()) {
+for (const f of fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.cjs'))
+  .sort()) {
   if (only && !f.startsWith(only)) continue;
-  const r = spawnSync(process.execPath, [path.join(dir, f)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync(process.execPath, [path.join(dir, f)], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   if (r.status !== 0) {
     failed++;
     console.error(`${f} failed with exit code ${r.status}`);

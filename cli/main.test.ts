@@ -41,7 +41,10 @@ describe('edw CLI', () => {
     fs.writeFileSync(text, 'quarterly notes\n');
     const r = await edw('init', text, '--json');
     expect(r.code).toBe(3);
-    expect(JSON.parse(r.out)).toMatchObject({ ok: false, error: { code: 'workspace', message: expect.stringMatching(/not an SQLite database/) } });
+    expect(JSON.parse(r.out)).toMatchObject({
+      ok: false,
+      error: { code: 'workspace', message: expect.stringMatching(/not an SQLite database/) },
+    });
     expect(r.err).toMatch(/notes.txt is not an edw workspace/);
     expect(fs.readFileSync(text, 'utf8')).toBe('quarterly notes\n');
 

@@ -37,7 +37,10 @@ export function parseScale(spec: string): { premises?: number; days?: number } {
     const [k, v] = part.split('=').map((x) => x.trim());
     const n = Number(v);
     if ((k !== 'premises' && k !== 'days') || !v || !Number.isInteger(n) || n <= 0) {
-      throw new EdwError('usage', `bad --scale part "${part}": expected premises=N,days=D with positive integers`);
+      throw new EdwError(
+        'usage',
+        `bad --scale part "${part}": expected premises=N,days=D with positive integers`,
+      );
     }
     out[k] = n;
   }
@@ -63,8 +66,11 @@ async function init(ws: string, flags: Flags, io: Io): Promise<number> {
     endProgress(showProgress);
     if (flags.json) io.out(JSON.stringify({ ok: true, ...r }) + '\n');
     else {
-      io.out(`created ${r.workspace.path} (data model v${r.workspace.version}) in ${r.seconds.toFixed(1)} s\n`);
-      for (const [k, v] of Object.entries(r.counts)) io.out(`  ${k.padEnd(32)} ${v.toLocaleString('en-US')}\n`);
+      io.out(
+        `created ${r.workspace.path} (data model v${r.workspace.version}) in ${r.seconds.toFixed(1)} s\n`,
+      );
+      for (const [k, v] of Object.entries(r.counts))
+        io.out(`  ${k.padEnd(32)} ${v.toLocaleString('en-US')}\n`);
     }
     return 0;
   } finally {
@@ -81,16 +87,25 @@ async function info(ws: string, flags: Flags, io: Io): Promise<number> {
       io.out(JSON.stringify({ ok: true, ...o }) + '\n');
       return 0;
     }
-    io.out(`${o.workspace.path}\n  data model v${o.workspace.version}, created ${o.workspace.createdAt ?? '?'}\n`);
+    io.out(
+      `${o.workspace.path}\n  data model v${o.workspace.version}, created ${o.workspace.createdAt ?? '?'}\n`,
+    );
     io.out('organizations:\n');
     for (const org of o.organizations) {
-      io.out(`  ${org.code.padEnd(14)} ${org.name} (${org.kind}${org.jurisdiction ? ', ' + org.jurisdiction : ''}; ${org.commodities.join(', ')})\n`);
+      io.out(
+        `  ${org.code.padEnd(14)} ${org.name} (${org.kind}${org.jurisdiction ? ', ' + org.jurisdiction : ''}; ${org.commodities.join(', ')})\n`,
+      );
     }
     io.out('entities:\n');
-    for (const e of o.entities) io.out(`  ${e.entity.padEnd(30)} ${(e.org ?? '').padEnd(14)} ${e.count.toLocaleString('en-US')}\n`);
+    for (const e of o.entities)
+      io.out(
+        `  ${e.entity.padEnd(30)} ${(e.org ?? '').padEnd(14)} ${e.count.toLocaleString('en-US')}\n`,
+      );
     io.out('interval coverage:\n');
     for (const c of o.coverage) {
-      io.out(`  ${c.org.padEnd(14)} ${c.readingType.padEnd(26)} ${c.firstDay} → ${c.lastDay}  ${c.series} series, ${c.readings.toLocaleString('en-US')} readings\n`);
+      io.out(
+        `  ${c.org.padEnd(14)} ${c.readingType.padEnd(26)} ${c.firstDay} → ${c.lastDay}  ${c.series} series, ${c.readings.toLocaleString('en-US')} readings\n`,
+      );
     }
     return 0;
   } finally {
@@ -104,7 +119,10 @@ function migrate(ws: string, flags: Flags, io: Io): number {
   w.close();
   if (flags.json) io.out(JSON.stringify({ ok: true, ...m }) + '\n');
   else if (m.applied.length === 0) io.out(`${ws} is up to date (data model v${m.to})\n`);
-  else io.out(`${ws} migrated from v${m.from} to v${m.to}${m.backup ? `; backup of v${m.from} at ${m.backup}` : ''}\n`);
+  else
+    io.out(
+      `${ws} migrated from v${m.from} to v${m.to}${m.backup ? `; backup of v${m.from} at ${m.backup}` : ''}\n`,
+    );
   return 0;
 }
 
@@ -112,10 +130,14 @@ async function serve(ws: string, flags: Flags, io: Io): Promise<number> {
   const wb = new Workbench();
   await wb.call('workspace.open', { path: ws });
   const port = flags.port ? Number(flags.port) : 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new EdwError('usage', `bad --port: ${flags.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new EdwError('usage', `bad --port: ${flags.port}`);
   const host = await startHttpHost({ workbench: wb, rendererDir: rendererDir(), port });
   if (flags.json) io.out(JSON.stringify({ ok: true, url: host.url, port: host.port }) + '\n');
-  else io.out(`edw browser mode: open ${host.url}\n(serving ${path.resolve(ws)} on 127.0.0.1 only; Ctrl+C stops)\n`);
+  else
+    io.out(
+      `edw browser mode: open ${host.url}\n(serving ${path.resolve(ws)} on 127.0.0.1 only; Ctrl+C stops)\n`,
+    );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
@@ -178,8 +200,19 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
   try {
     return await fn(ws, flags, io);
   } catch (e) {
-    const err = e instanceof EdwError ? e : new EdwError('internal', (e as Error).message ?? String(e));
-    if (flags.json) io.out(JSON.stringify({ ok: false, error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } }) + '\n');
+    const err =
+      e instanceof EdwError ? e : new EdwError('internal', (e as Error).message ?? String(e));
+    if (flags.json)
+      io.out(
+        JSON.stringify({
+          ok: false,
+          error: {
+            code: err.code,
+            message: err.message,
+            ...(err.details ? { details: err.details } : {}),
+          },
+        }) + '\n',
+      );
     io.err(`edw ${command}: ${err.message}\n`);
     return err.exitCode;
   }

@@ -13,7 +13,9 @@ export function stderrProgress(enabled: boolean): (p: Progress) => void {
     if (!phaseChanged && now - last < (tty ? 100 : 3000)) return;
     last = now;
     const pct = p.total ? ` ${Math.floor((100 * p.done) / p.total)}%` : '';
-    const count = p.total ? ` (${p.done.toLocaleString('en-US')}/${p.total.toLocaleString('en-US')}${p.unit ? ' ' + p.unit : ''})` : '';
+    const count = p.total
+      ? ` (${p.done.toLocaleString('en-US')}/${p.total.toLocaleString('en-US')}${p.unit ? ' ' + p.unit : ''})`
+      : '';
     const line = `${p.phase}${pct}${count}${p.message ? ' — ' + p.message : ''}`;
     if (tty) process.stderr.write(`\r\x1b[2K${line}`);
     else process.stderr.write(line + '\n');

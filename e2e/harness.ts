@@ -19,7 +19,14 @@ export function demoWorkspace(name: string, scale?: string): string {
   fs.mkdirSync(results, { recursive: true });
   const file = path.join(results, name);
   for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
-  const r = edwSync(['init', file, '--demo', '--json', '--quiet', ...(scale ? ['--scale', scale] : [])]);
+  const r = edwSync([
+    'init',
+    file,
+    '--demo',
+    '--json',
+    '--quiet',
+    ...(scale ? ['--scale', scale] : []),
+  ]);
   if (r.status !== 0) throw new Error(`edw init failed (${r.status}): ${r.stderr}`);
   return file;
 }
@@ -33,7 +40,10 @@ export interface Server {
 }
 
 export function serve(workspace: string): Promise<Server> {
-  const proc = spawn(process.execPath, [edw, 'serve', workspace, '--json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [edw, 'serve', workspace, '--json'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   proc.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {

@@ -22,7 +22,7 @@ afterAll(async () => {
 
 /** Rows rendered by ag-grid inside a test-id container, as text. */
 async function gridRows(testId: string): Promise<string[]> {
-  const rows = page.locator(`[data-testid="${testId}"] .ag-center-cols-container .ag-row`);
+  const rows = page.locator(`[data-testid="${testId}"] .ag-row`);
   await rows.first().waitFor({ timeout: 30_000 });
   return rows.allInnerTexts();
 }
@@ -35,7 +35,10 @@ describe('overview in browser mode', () => {
 
   it('opens the demo workspace overview with grids and a rendered chart', async () => {
     await page.goto(server.url);
-    await page.getByTestId('workspace-name').filter({ hasText: 'e2e-demo.edw' }).waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId('workspace-name')
+      .filter({ hasText: 'e2e-demo.edw' })
+      .waitFor({ timeout: 30_000 });
     await page.getByTestId('nav-overview').click();
 
     const entities = await gridRows('overview-entities-grid');

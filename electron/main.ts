@@ -2,11 +2,20 @@
 // definition. The renderer is served from the edw:// scheme so a strict CSP header applies.
 import path from 'node:path';
 import fs from 'node:fs';
-import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, type IpcMainInvokeEvent } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  net,
+  protocol,
+  type IpcMainInvokeEvent,
+} from 'electron';
 import { pathToFileURL } from 'node:url';
-import { isMethodName } from '../core/api/definition';
 import { Workbench, toApiError } from '../core/api/server';
 import { CHANNEL } from './ipc';
+import { createDispatcher } from './dispatch';
 
 const SCHEME = 'edw';
 const ORIGIN = `${SCHEME}://app`;
@@ -21,14 +30,17 @@ protocol.registerSchemesAsPrivileged([
 const rendererDir = path.resolve(__dirname, '..', 'renderer');
 let workbench: Workbench | null = null;
 let win: BrowserWindow | null = null;
-const running = new Map<string, AbortController>();
 
 function serveRenderer(): void {
   protocol.handle(SCHEME, async (request) => {
     const url = new URL(request.url);
     const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
     const file = path.resolve(rendererDir, '.' + rel);
-    if (url.host !== 'app' || (file !== rendererDir && !file.startsWith(rendererDir + path.sep)) || !fs.existsSync(file)) {
+    if (
+      url.host !== 'app' ||
+      (file !== rendererDir && !file.startsWith(rendererDir + path.sep)) ||
+      !fs.existsSync(file)
+    ) {
       return new Response('not found', { status: 404 });
     }
     const res = await net.fetch(pathToFileURL(file).toString());
@@ -45,29 +57,16 @@ function fromTrustedFrame(e: IpcMainInvokeEvent | Electron.IpcMainEvent): boolea
 }
 
 function registerIpc(wb: Workbench): void {
-  ipcMain.handle(CHANNEL.call, async (e, callId: unknown, method: unknown, input: unknown) => {
-    if (!fromTrustedFrame(e)) return { ok: false, error: { code: 'forbidden', message: 'untrusted sender' } };
-    if (typeof callId !== 'string' || !isMethodName(method)) {
-      return { ok: false, error: { code: 'usage', message: `unknown method: ${String(method)}` } };
-    }
-    const controller = new AbortController();
-    running.set(callId, controller);
-    try {
-      const result = await wb.call(method, input, {
-        signal: controller.signal,
-        progress: (p) => {
-          if (!e.sender.isDestroyed()) e.sender.send(CHANNEL.progress, callId, p);
-        },
-      });
-      return { ok: true, result };
-    } catch (err) {
-      return { ok: false, error: toApiError(err) };
-    } finally {
-      running.delete(callId);
-    }
+  const dispatcher = createDispatcher(wb);
+  ipcMain.handle(CHANNEL.call, (e, callId: unknown, method: unknown, input: unknown) => {
+    if (!fromTrustedFrame(e))
+      return { ok: false, error: { code: 'forbidden', message: 'untrusted sender' } };
+    return dispatcher.call(callId, method, input, (id, p) => {
+      if (!e.sender.isDestroyed()) e.sender.send(CHANNEL.progress, id, p);
+    });
   });
   ipcMain.on(CHANNEL.cancel, (e, callId: unknown) => {
-    if (fromTrustedFrame(e) && typeof callId === 'string') running.get(callId)?.abort();
+    if (fromTrustedFrame(e)) dispatcher.cancel(callId);
   });
 }
 
@@ -76,7 +75,10 @@ async function openFromDialog(): Promise<void> {
   const r = await dialog.showOpenDialog(win, {
     title: 'Open workspace',
     properties: ['openFile'],
-    filters: [{ name: 'edw workspace', extensions: ['edw', 'sqlite', 'db'] }, { name: 'All files', extensions: ['*'] }],
+    filters: [
+      { name: 'edw workspace', extensions: ['edw', 'sqlite', 'db'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
   });
   const file = r.filePaths[0];
   if (r.canceled || !file) return;
@@ -94,7 +96,11 @@ function buildMenu(): void {
       {
         label: 'File',
         submenu: [
-          { label: 'Open Workspace…', accelerator: 'CmdOrCtrl+O', click: () => void openFromDialog() },
+          {
+            label: 'Open Workspace…',
+            accelerator: 'CmdOrCtrl+O',
+            click: () => void openFromDialog(),
+          },
           { type: 'separator' },
           { role: 'quit' },
         ],
@@ -128,7 +134,9 @@ function createWindow(): void {
 
 /** The workspace to open at launch: first CLI argument, EDW_WORKSPACE, or the most recent. */
 function initialWorkspace(wb: Workbench): string | undefined {
-  const arg = process.argv.slice(app.isPackaged ? 1 : 2).find((a) => !a.startsWith('-') && a !== '.');
+  const arg = process.argv
+    .slice(app.isPackaged ? 1 : 2)
+    .find((a) => !a.startsWith('-') && a !== '.');
   return arg ?? process.env.EDW_WORKSPACE ?? wb.session.recent()[0];
 }
 

@@ -7,11 +7,16 @@ import { CHANNEL } from './ipc';
 const bridge = {
   methods: [...methodNames],
   call(callId: string, method: string, input: unknown): Promise<unknown> {
-    if (!isMethodName(method)) return Promise.resolve({ ok: false, error: { code: 'usage', message: `unknown method: ${method}` } });
+    if (!isMethodName(method))
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'usage', message: `unknown method: ${method}` },
+      });
     return ipcRenderer.invoke(CHANNEL.call, callId, method, input);
   },
   onProgress(listener: (callId: string, progress: Progress) => void): () => void {
-    const handler = (_e: IpcRendererEvent, callId: string, progress: Progress) => listener(callId, progress);
+    const handler = (_e: IpcRendererEvent, callId: string, progress: Progress) =>
+      listener(callId, progress);
     ipcRenderer.on(CHANNEL.progress, handler);
     return () => ipcRenderer.removeListener(CHANNEL.progress, handler);
   },

@@ -26,19 +26,31 @@ await Promise.all([
   build({ ...common, entryPoints: ['cli/edw.ts'], outfile: 'dist/cli/edw.cjs' }),
   build({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist/electron/main.cjs' }),
   // Sandboxed preloads may only require 'electron': bundle everything else in.
-  build({ ...common, entryPoints: ['electron/preload.ts'], outfile: 'dist/electron/preload.cjs', external: ['electron'] }),
   build({
     ...common,
-    entryPoints: fs.readdirSync(path.join(root, 'bench')).filter((f) => f.endsWith('.bench.ts')).map((f) => `bench/${f}`),
+    entryPoints: ['electron/preload.ts'],
+    outfile: 'dist/electron/preload.cjs',
+    external: ['electron'],
+  }),
+  build({
+    ...common,
+    entryPoints: fs
+      .readdirSync(path.join(root, 'bench'))
+      .filter((f) => f.endsWith('.bench.ts'))
+      .map((f) => `bench/${f}`),
     outdir: 'dist/bench',
     outExtension: { '.js': '.cjs' },
   }),
 ]);
 
 if (!nodeOnly) {
-  execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
 }
 console.error(`built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

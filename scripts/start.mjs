@@ -23,21 +23,36 @@ function electronBinary() {
   const pkg = path.join(root, 'node_modules', 'electron');
   const pathFile = path.join(pkg, 'path.txt');
   if (!fs.existsSync(pathFile)) return null;
-  const exe = path.join(process.env.ELECTRON_OVERRIDE_DIST_PATH ?? path.join(pkg, 'dist'), fs.readFileSync(pathFile, 'utf8'));
+  const exe = path.join(
+    process.env.ELECTRON_OVERRIDE_DIST_PATH ?? path.join(pkg, 'dist'),
+    fs.readFileSync(pathFile, 'utf8'),
+  );
   return fs.existsSync(exe) ? exe : null;
 }
 
 /** better-sqlite3 rebuilt for Electron's ABI, kept apart from the Node build the CLI uses. */
 function electronSqliteBinding() {
-  const version = JSON.parse(fs.readFileSync(path.join(root, 'node_modules/electron/package.json'), 'utf8')).version;
+  const version = JSON.parse(
+    fs.readFileSync(path.join(root, 'node_modules/electron/package.json'), 'utf8'),
+  ).version;
   const dir = path.join(root, 'dist', 'native', `better-sqlite3-electron-${version}`);
   const binding = path.join(dir, 'build', 'Release', 'better_sqlite3.node');
   if (!fs.existsSync(binding)) {
     console.error(`building better-sqlite3 for Electron ${version} …`);
-    fs.cpSync(path.join(root, 'node_modules', 'better-sqlite3'), dir, { recursive: true, filter: (s) => !s.includes(`${path.sep}build${path.sep}`) });
+    fs.cpSync(path.join(root, 'node_modules', 'better-sqlite3'), dir, {
+      recursive: true,
+      filter: (s) => !s.includes(`${path.sep}build${path.sep}`),
+    });
     execFileSync(
       process.execPath,
-      [path.join(root, 'node_modules/node-gyp/bin/node-gyp.js'), 'rebuild', '--release', `--target=${version}`, '--runtime=electron', '--dist-url=https://electronjs.org/headers'],
+      [
+        path.join(root, 'node_modules/node-gyp/bin/node-gyp.js'),
+        'rebuild',
+        '--release',
+        `--target=${version}`,
+        '--runtime=electron',
+        '--dist-url=https://electronjs.org/headers',
+      ],
       { cwd: dir, stdio: 'inherit' },
     );
   }
@@ -52,7 +67,7 @@ function browserMode(reason) {
 
 const exe = electronBinary();
 if (!exe) {
-  browserMode("its binary is not installed and cannot be downloaded on this machine");
+  browserMode('its binary is not installed and cannot be downloaded on this machine');
 } else {
   let binding;
   try {

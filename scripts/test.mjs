@@ -21,12 +21,20 @@ function check(name, ok) {
   return ok;
 }
 
-const npx = (bin, args) => run(process.execPath, [path.join(root, 'node_modules', '.bin', bin), ...args]);
+const npx = (bin, args) =>
+  run(process.execPath, [path.join(root, 'node_modules', '.bin', bin), ...args]);
 
 function vitest(config, report) {
   const out = path.join(results, report);
   fs.rmSync(out, { force: true });
-  npx('vitest', ['run', '--config', config, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]);
+  npx('vitest', [
+    'run',
+    '--config',
+    config,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${out}`,
+  ]);
   if (!fs.existsSync(out)) return check(`${config} (no report written)`, false);
   const r = JSON.parse(fs.readFileSync(out, 'utf8'));
   totals.passed += r.numPassedTests;
@@ -42,14 +50,20 @@ function vitest(config, report) {
 /** Debian's chromium for the e2e tests: installed when missing and apt-get is usable. */
 function ensureChromium() {
   if (fs.existsSync('/usr/bin/chromium')) return true;
-  const canApt = process.getuid?.() === 0 && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
+  const canApt =
+    process.getuid?.() === 0 &&
+    spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
   if (!canApt) {
-    console.error('e2e needs Chromium: install it with `sudo apt-get install chromium` (Debian) and run npm test again.');
+    console.error(
+      'e2e needs Chromium: install it with `sudo apt-get install chromium` (Debian) and run npm test again.',
+    );
     return false;
   }
   return (
     run('apt-get', ['update', '-qq']) &&
-    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    })
   );
 }
 
@@ -57,7 +71,8 @@ check('typecheck', npx('tsc', ['-p', 'tsconfig.json', '--noEmit']));
 check('lint', run('npm', ['run', '--silent', 'lint']));
 const built = check('build', run(process.execPath, [path.join(root, 'scripts', 'build.mjs')]));
 vitest('vitest.config.ts', 'unit.json');
-if (built && check('chromium available', ensureChromium())) vitest('vitest.e2e.config.ts', 'e2e.json');
+if (built && check('chromium available', ensureChromium()))
+  vitest('vitest.e2e.config.ts', 'e2e.json');
 
 const skipped = totals.skipped ? `, ${totals.skipped} skipped` : '';
 console.log(`${totals.passed} passed, ${totals.failed} failed${skipped}`);

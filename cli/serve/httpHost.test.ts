@@ -21,7 +21,10 @@ beforeAll(async () => {
   const dir = tmpDir();
   const renderer = path.join(dir, 'renderer');
   fs.mkdirSync(path.join(renderer, 'assets'), { recursive: true });
-  fs.writeFileSync(path.join(renderer, 'index.html'), '<html><head><title>edw</title></head><body></body></html>');
+  fs.writeFileSync(
+    path.join(renderer, 'index.html'),
+    '<html><head><title>edw</title></head><body></body></html>',
+  );
   fs.writeFileSync(path.join(renderer, 'assets', 'app.js'), 'console.log(1)');
   fs.writeFileSync(path.join(dir, 'secret.txt'), 'outside the renderer');
   wb = new Workbench();
@@ -44,7 +47,11 @@ describe('browser-mode HTTP host', () => {
   it('answers 401 to API calls and pages without the token', async () => {
     const api = await fetch(`${base}/api/workspace.status`, { method: 'POST', body: '{}' });
     expect(api.status).toBe(401);
-    const wrong = await fetch(`${base}/api/workspace.status`, { method: 'POST', body: '{}', headers: { 'x-edw-token': 'nope' } });
+    const wrong = await fetch(`${base}/api/workspace.status`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'x-edw-token': 'nope' },
+    });
     expect(wrong.status).toBe(401);
     expect((await fetch(`${base}/`)).status).toBe(401);
     expect((await fetch(`${base}/assets/app.js`)).status).toBe(401);
@@ -61,7 +68,12 @@ describe('browser-mode HTTP host', () => {
     expect(index.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
     expect(await index.text()).toContain(`<meta name="edw-token" content="${host.token}">`);
     expect((await fetch(`${base}/assets/app.js`, { headers: { cookie } })).status).toBe(200);
-    for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/../../secret.txt', '/assets/%2e%2e%2f%2e%2e%2fsecret.txt']) {
+    for (const p of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/../../secret.txt',
+      '/assets/%2e%2e%2f%2e%2e%2fsecret.txt',
+    ]) {
       const r = await fetch(`${base}${p}`, { headers: { cookie } });
       expect(r.status, p).toBe(404);
       expect(await r.text()).not.toContain('outside the renderer');
@@ -71,10 +83,13 @@ describe('browser-mode HTTP host', () => {
   it('refuses a Host header that is not loopback (DNS rebinding)', async () => {
     const http = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: host.port, path: '/', headers: { host: 'evil.example:80' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port: host.port, path: '/', headers: { host: 'evil.example:80' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -89,10 +104,18 @@ describe('browser-mode HTTP host', () => {
     expect(frame).toMatchObject({ type: 'result', result: { open: true, name: 'ws.edw' } });
     const unknown = await fetch(`${base}/api/nope`, { method: 'POST', headers, body: '{}' });
     expect(unknown.status).toBe(404);
-    const bad = await fetch(`${base}/api/workspace.open`, { method: 'POST', headers, body: '{"path": 1}' });
+    const bad = await fetch(`${base}/api/workspace.open`, {
+      method: 'POST',
+      headers,
+      body: '{"path": 1}',
+    });
     expect(bad.status).toBe(400);
     expect((await frames(bad))[0]).toMatchObject({ type: 'error', error: { code: 'usage' } });
-    const notJson = await fetch(`${base}/api/workspace.open`, { method: 'POST', headers, body: '{' });
+    const notJson = await fetch(`${base}/api/workspace.open`, {
+      method: 'POST',
+      headers,
+      body: '{',
+    });
     expect(notJson.status).toBe(400);
   });
 });

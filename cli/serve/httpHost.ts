@@ -63,7 +63,13 @@ function cookieToken(req: http.IncomingMessage): string | null {
   return null;
 }
 
-function sendError(res: http.ServerResponse, status: number, code: string, message: string, details?: Record<string, unknown>): void {
+function sendError(
+  res: http.ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  details?: Record<string, unknown>,
+): void {
   const frame: Frame = { type: 'error', error: { code, message, ...(details ? { details } : {}) } };
   res.writeHead(status, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
   res.end(JSON.stringify(frame) + '\n');
@@ -74,7 +80,9 @@ export function startHttpHost(opts: HttpHostOptions): Promise<HttpHost> {
   const root = path.resolve(opts.rendererDir);
   const indexFile = path.join(root, 'index.html');
   if (!fs.existsSync(indexFile)) {
-    return Promise.reject(new Error(`the renderer is not built (${indexFile} missing): run npm run build`));
+    return Promise.reject(
+      new Error(`the renderer is not built (${indexFile} missing): run npm run build`),
+    );
   }
   let port = 0;
 

@@ -1,6 +1,14 @@
 // A typed client over any transport (IPC in Electron, HTTP in browser mode, in-process in
 // tests). Its method table is derived from the API definition, never written by hand.
-import { api, methodNames, type ApiError, type Input, type MethodName, type Output, type Progress } from './definition';
+import {
+  api,
+  methodNames,
+  type ApiError,
+  type Input,
+  type MethodName,
+  type Output,
+  type Progress,
+} from './definition';
 
 export interface CallOptions {
   onProgress?: (p: Progress) => void;

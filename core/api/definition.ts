@@ -92,7 +92,8 @@ interface MethodSpec<I extends z.ZodType, O extends z.ZodType> {
   job?: boolean;
 }
 
-const method = <I extends z.ZodType, O extends z.ZodType>(s: MethodSpec<I, O>): MethodSpec<I, O> => s;
+const method = <I extends z.ZodType, O extends z.ZodType>(s: MethodSpec<I, O>): MethodSpec<I, O> =>
+  s;
 
 export const api = {
   'workspace.status': method({

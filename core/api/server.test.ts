@@ -9,7 +9,9 @@ import { tmpDir } from '../testing/tmp';
 
 // The in-process transport: what a host does, minus the wire.
 function inProcess(wb: Workbench): Transport {
-  return { call: (m, input, opts) => wb.call(m, input, { progress: opts.onProgress, signal: opts.signal }) };
+  return {
+    call: (m, input, opts) => wb.call(m, input, { progress: opts.onProgress, signal: opts.signal }),
+  };
 }
 
 describe('Workbench API', () => {
@@ -21,9 +23,18 @@ describe('Workbench API', () => {
 
   it('rejects unknown methods and invalid input as usage errors', async () => {
     const wb = new Workbench();
-    await expect(wb.call('nope.nothing', {})).rejects.toMatchObject({ code: 'usage', message: /unknown method/ });
-    await expect(wb.call('workspace.open', { path: 42 })).rejects.toMatchObject({ code: 'usage', message: /invalid input for workspace.open: path/ });
-    await expect(wb.call('overview.get', {})).rejects.toMatchObject({ code: 'usage', message: /no workspace is open/ });
+    await expect(wb.call('nope.nothing', {})).rejects.toMatchObject({
+      code: 'usage',
+      message: /unknown method/,
+    });
+    await expect(wb.call('workspace.open', { path: 42 })).rejects.toMatchObject({
+      code: 'usage',
+      message: /invalid input for workspace.open: path/,
+    });
+    await expect(wb.call('overview.get', {})).rejects.toMatchObject({
+      code: 'usage',
+      message: /no workspace is open/,
+    });
   });
 
   it('creates, reports and reopens a workspace; keeps a recent list', async () => {
@@ -58,7 +69,9 @@ describe('Workbench API', () => {
     const c = new AbortController();
     c.abort();
     const file = path.join(tmpDir(), 'never.edw');
-    await expect(wb.call('workspace.create', { path: file, demo: true }, { signal: c.signal })).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(
+      wb.call('workspace.create', { path: file, demo: true }, { signal: c.signal }),
+    ).rejects.toMatchObject({ code: 'cancelled' });
     expect(fs.existsSync(file)).toBe(false);
   });
 });

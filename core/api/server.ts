@@ -3,7 +3,15 @@
 // loot-core does); this module merges them and guards the boundary with the zod schemas,
 // so every host (IPC, HTTP, CLI, tests) gets identical validation and error shapes.
 import { ZodError } from 'zod';
-import { api, isMethodName, type ApiError, type MethodName, type Output, type ParsedInput, type Progress } from './definition';
+import {
+  api,
+  isMethodName,
+  type ApiError,
+  type MethodName,
+  type Output,
+  type ParsedInput,
+  type Progress,
+} from './definition';
 import { CancelledError, EdwError } from '../workspace/errors';
 import { Session, type SessionOptions } from './session';
 import { workspaceApp } from '../workspace/app';
@@ -62,7 +70,8 @@ export function toApiError(e: unknown): ApiError {
   if (e instanceof EdwError) {
     return { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) };
   }
-  if (e instanceof ZodError) return { code: 'internal', message: `invalid output: ${formatZod(e)}` };
+  if (e instanceof ZodError)
+    return { code: 'internal', message: `invalid output: ${formatZod(e)}` };
   const message = e instanceof Error ? e.message : String(e);
   return { code: 'internal', message };
 }

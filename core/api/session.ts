@@ -42,7 +42,15 @@ export class Session {
   status(): WorkspaceStatus {
     const ws = this.ws;
     if (!ws) {
-      return { open: false, path: null, name: null, version: null, latestVersion: LATEST_VERSION, createdAt: null, demo: false };
+      return {
+        open: false,
+        path: null,
+        name: null,
+        version: null,
+        latestVersion: LATEST_VERSION,
+        createdAt: null,
+        demo: false,
+      };
     }
     return {
       open: true,

@@ -81,7 +81,8 @@ export function encodeBlock(values: ArrayLike<number>, quality?: ArrayLike<numbe
     const width = byteWidth(maxZ);
     if (width !== 8) {
       const vals = Buffer.allocUnsafe(count * width);
-      for (let i = 0; i < count && width > 0; i++) vals.writeUIntBE(zs[i] as number, i * width, width);
+      for (let i = 0; i < count && width > 0; i++)
+        vals.writeUIntBE(zs[i] as number, i * width, width);
       return { scale, width, vals, quality: qual, total };
     }
   }

@@ -54,12 +54,15 @@ export function entityCounts(db: Database): Overview['entities'] {
   const out: Overview['entities'] = [];
   for (const [entity, table] of PER_ORG) {
     const rows = db
-      .prepare(`SELECT o.code AS org, count(*) AS n FROM ${table} t JOIN organization o ON o.id = t.org_id GROUP BY o.code ORDER BY o.code`)
+      .prepare(
+        `SELECT o.code AS org, count(*) AS n FROM ${table} t JOIN organization o ON o.id = t.org_id GROUP BY o.code ORDER BY o.code`,
+      )
       .all() as { org: string; n: number }[];
     for (const r of rows) out.push({ entity, org: r.org, count: r.n });
   }
   for (const [entity, sql] of JOINED) {
-    for (const r of db.prepare(sql).all() as { org: string; n: number }[]) out.push({ entity, org: r.org, count: r.n });
+    for (const r of db.prepare(sql).all() as { org: string; n: number }[])
+      out.push({ entity, org: r.org, count: r.n });
   }
   for (const [entity, sql] of GLOBAL) {
     out.push({ entity, org: null, count: (db.prepare(sql).get() as { n: number }).n });
@@ -141,7 +144,14 @@ export function organizations(db: Database): Overview['organizations'] {
        FROM organization o LEFT JOIN organization_commodity oc ON oc.org_id = o.id
        GROUP BY o.id ORDER BY o.kind DESC, o.code`,
     )
-    .all() as { code: string; name: string; kind: string; jurisdiction: string | null; regulated: number; commodities: string | null }[];
+    .all() as {
+    code: string;
+    name: string;
+    kind: string;
+    jurisdiction: string | null;
+    regulated: number;
+    commodities: string | null;
+  }[];
   return rows.map((r) => ({
     code: r.code,
     name: r.name,

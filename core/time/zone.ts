@@ -95,7 +95,9 @@ export function localToEpoch(
   for (const probe of [wall - 86_400, wall, wall + 86_400]) {
     candidates.add(wall - offsetSeconds(probe, zone));
   }
-  const exact = [...candidates].filter((t) => t + offsetSeconds(t, zone) === wall).sort((a, b) => a - b);
+  const exact = [...candidates]
+    .filter((t) => t + offsetSeconds(t, zone) === wall)
+    .sort((a, b) => a - b);
   if (exact.length > 0) return (preferLater ? exact[exact.length - 1] : exact[0]) as number;
   // In a gap: take the offset before the gap, which lands after it.
   return wall - offsetSeconds(wall - 86_400, zone);

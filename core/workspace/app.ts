@@ -4,7 +4,12 @@ import type { Session } from '../api/session';
 import { Workspace } from './workspace';
 import { createWorkspaceFile } from './create';
 
-type WorkspaceMethods = 'workspace.status' | 'workspace.open' | 'workspace.create' | 'workspace.close' | 'workspace.recent';
+type WorkspaceMethods =
+  | 'workspace.status'
+  | 'workspace.open'
+  | 'workspace.create'
+  | 'workspace.close'
+  | 'workspace.recent';
 
 export function workspaceApp(session: Session): HandlerMap<WorkspaceMethods> {
   return {
@@ -14,7 +19,12 @@ export function workspaceApp(session: Session): HandlerMap<WorkspaceMethods> {
       return session.status();
     },
     'workspace.create': async ({ path, demo, scale }, ctx) => {
-      const r = await createWorkspaceFile(path, { demo, scale, onProgress: ctx.progress, signal: ctx.signal });
+      const r = await createWorkspaceFile(path, {
+        demo,
+        scale,
+        onProgress: ctx.progress,
+        signal: ctx.signal,
+      });
       session.attach(r.workspace);
       return { workspace: session.status(), seconds: r.seconds, counts: r.counts };
     },

@@ -20,7 +20,10 @@ export interface CreateResult {
   counts: Record<string, number>;
 }
 
-export async function createWorkspaceFile(file: string, opts: CreateOptions = {}): Promise<CreateResult> {
+export async function createWorkspaceFile(
+  file: string,
+  opts: CreateOptions = {},
+): Promise<CreateResult> {
   const t0 = performance.now();
   Workspace.assertCreatable(file);
   if (opts.signal?.aborted) throw new CancelledError();
@@ -29,13 +32,20 @@ export async function createWorkspaceFile(file: string, opts: CreateOptions = {}
     ws.audit('analyst', 'create', path.basename(file), { demo: false });
     return { workspace: ws, seconds: (performance.now() - t0) / 1000, counts: {} };
   }
-  const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.creating-${process.pid}`);
+  const tmp = path.join(
+    path.dirname(path.resolve(file)),
+    `.${path.basename(file)}.creating-${process.pid}`,
+  );
   removeDbFiles(tmp);
   let ws: Workspace | null = null;
   try {
     ws = Workspace.create(tmp);
     const scale = { premises: opts.scale?.premises ?? 1500, days: opts.scale?.days ?? 365 };
-    const counts = await generateDemo(ws.db, { ...scale, onProgress: opts.onProgress, signal: opts.signal });
+    const counts = await generateDemo(ws.db, {
+      ...scale,
+      onProgress: opts.onProgress,
+      signal: opts.signal,
+    });
     ws.setMeta('demo', JSON.stringify({ name: 'Pembroke, NH', ...scale }));
     ws.audit('analyst', 'create', path.basename(file), { demo: true, ...scale, counts });
     opts.onProgress?.({ phase: 'finishing', done: 0, message: 'optimizing the workspace file' });
@@ -53,5 +63,6 @@ export async function createWorkspaceFile(file: string, opts: CreateOptions = {}
 }
 
 function removeDbFiles(file: string): void {
-  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) fs.rmSync(f, { force: true });
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`])
+    fs.rmSync(f, { force: true });
 }

@@ -21,8 +21,21 @@ describe('workspace file', () => {
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
       .all()
       .map((r) => (r as { name: string }).name);
-    for (const t of ['organization', 'premise', 'usage_point', 'interval_block', 'tariff_version', 'bill_line',
-      'platform_id', 'platform_link', 'dataset_run', 'consent', 'audit_log', 'import_batch', 'interconnection_status']) {
+    for (const t of [
+      'organization',
+      'premise',
+      'usage_point',
+      'interval_block',
+      'tariff_version',
+      'bill_line',
+      'platform_id',
+      'platform_link',
+      'dataset_run',
+      'consent',
+      'audit_log',
+      'import_batch',
+      'interconnection_status',
+    ]) {
       expect(tables).toContain(t);
     }
     expect(ws.db.pragma('foreign_key_check')).toEqual([]);
@@ -32,7 +45,9 @@ describe('workspace file', () => {
   it('reopens an existing workspace without re-running migrations', () => {
     const file = path.join(tmpDir(), 'reopen.edw');
     const ws = Workspace.create(file);
-    ws.db.prepare("INSERT INTO organization (code, name, kind) VALUES ('X', 'X Utility', 'utility')").run();
+    ws.db
+      .prepare("INSERT INTO organization (code, name, kind) VALUES ('X', 'X Utility', 'utility')")
+      .run();
     ws.close();
     const again = Workspace.open(file);
     expect(again.version).toBe(LATEST_VERSION);

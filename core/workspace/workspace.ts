@@ -38,14 +38,16 @@ export function inspectFile(file: string): FileState {
   } finally {
     fs.closeSync(fd);
   }
-  if (read < 100 || header.toString('latin1', 0, 16) !== SQLITE_MAGIC) return { state: 'not_sqlite' };
+  if (read < 100 || header.toString('latin1', 0, 16) !== SQLITE_MAGIC)
+    return { state: 'not_sqlite' };
   // The header may be stale while a WAL file holds newer pages: ask SQLite, read-only.
   let db: Db | undefined;
   try {
     db = openDatabase(file, { readonly: true, fileMustExist: true });
     const appId = db.pragma('application_id', { simple: true }) as number;
     const version = db.pragma('user_version', { simple: true }) as number;
-    const objects = (db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number }).n;
+    const objects = (db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number })
+      .n;
     if (appId === 0 && objects === 0 && version === 0) return { state: 'empty' };
     if (appId !== APPLICATION_ID) return { state: 'foreign', applicationId: appId };
     if (version > LATEST_VERSION) return { state: 'newer', version };
@@ -104,10 +106,13 @@ export class Workspace {
     if (s.state !== 'missing' && s.state !== 'empty') {
       throw (
         refusal(file, s) ??
-        new WorkspaceError(`${path.basename(file)} already exists and is a workspace; choose another path`, {
-          path: file,
-          reason: 'exists',
-        })
+        new WorkspaceError(
+          `${path.basename(file)} already exists and is a workspace; choose another path`,
+          {
+            path: file,
+            reason: 'exists',
+          },
+        )
       );
     }
   }
@@ -130,13 +135,19 @@ export class Workspace {
   static open(file: string, opts: { migrate?: boolean } = {}): Workspace {
     const s = inspectFile(file);
     if (s.state === 'missing') {
-      throw new WorkspaceError(`${path.basename(file)} does not exist`, { path: file, reason: 'missing' });
+      throw new WorkspaceError(`${path.basename(file)} does not exist`, {
+        path: file,
+        reason: 'missing',
+      });
     }
     if (s.state === 'empty') {
-      throw new WorkspaceError(`${path.basename(file)} is empty, not an edw workspace; create one with edw init`, {
-        path: file,
-        reason: 'empty',
-      });
+      throw new WorkspaceError(
+        `${path.basename(file)} is empty, not an edw workspace; create one with edw init`,
+        {
+          path: file,
+          reason: 'empty',
+        },
+      );
     }
     const refused = refusal(file, s);
     if (refused) throw refused;
@@ -168,7 +179,9 @@ export class Workspace {
   /** Apply pending migrations, each in its own transaction; back up first if data exists. */
   migrate(): MigrationResult {
     const from = this.version;
-    const pending = migrations.filter((m) => m.version > from).sort((a, b) => a.version - b.version);
+    const pending = migrations
+      .filter((m) => m.version > from)
+      .sort((a, b) => a.version - b.version);
     let backup: string | null = null;
     if (pending.length > 0 && from > 0) {
       backup = `${this.file}.v${from}.bak`;
@@ -188,11 +201,17 @@ export class Workspace {
         );
       }
     }
-    return { from, to: this.version, applied: pending.map((m) => ({ version: m.version, name: m.name })), backup };
+    return {
+      from,
+      to: this.version,
+      applied: pending.map((m) => ({ version: m.version, name: m.name })),
+      backup,
+    };
   }
 
   meta(key: string): string | undefined {
-    const row = this.db.prepare('SELECT value FROM app_meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this.db.prepare('SELECT value FROM app_meta WHERE key = ?').get(key) as
+      { value: string } | undefined;
     return row?.value;
   }
 

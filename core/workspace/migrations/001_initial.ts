@@ -300,7 +300,7 @@ CREATE INDEX series_sensor ON series(sensor_id);
 
 -- Compact interval storage: one row per series × local day (like ESPI's IntervalBlock).
 -- vals: fixed-width big-endian zig-zag deltas of value × 10^scale (width bytes each), or
---       float64 big-endian when width = 8 (values not exact in ≤ 9 decimals).
+--       float64 big-endian when width = 8 (values not exact with ≤ 12 decimals).
 -- quality: NULL when every slot is valid; else runs of 3 bytes (first slot u16 BE, code u8).
 -- See docs/interval-storage.md and the interval_reading view.
 CREATE TABLE interval_block (

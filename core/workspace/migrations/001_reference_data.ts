@@ -56,7 +56,7 @@ INSERT INTO platform_kind (kind, source_table) VALUES
   ('SensorID', 'meter'),
   ('AccountID', 'account'),
   ('AssetID', 'asset'),
-  ('InstanceID', 'interval_block'),
+  ('InstanceID', 'series'),
   ('TimePeriodID', 'time_period'),
   ('ProgramID', 'program'),
   ('BlockDefinitionID', 'block_definition'),
