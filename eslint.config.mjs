@@ -17,6 +17,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS entry points (bin/edw.cjs) are plain Node scripts.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // core is the pure domain: no `any`, no host imports.
     files: ['core/**/*.ts'],
     rules: {
