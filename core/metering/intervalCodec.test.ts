@@ -26,7 +26,7 @@ describe('interval block codec', () => {
     const enc = encodeBlock(v);
     expect(enc.scale).toBe(4);
     expect(enc.width).toBeLessThanOrEqual(3);
-    const dec = decodeBlock(v.length, enc.scale, enc.width, enc.vals, enc.quality);
+    const dec = decodeBlock(v.length, enc.scale, enc.base, enc.width, enc.vals, enc.quality);
     expect(Array.from(dec.values)).toEqual(v);
     expect(enc.quality).toBeNull();
   });
@@ -41,7 +41,7 @@ describe('interval block codec', () => {
     ];
     for (const v of cases) {
       const enc = encodeBlock(v);
-      const dec = decodeBlock(v.length, enc.scale, enc.width, enc.vals, enc.quality);
+      const dec = decodeBlock(v.length, enc.scale, enc.base, enc.width, enc.vals, enc.quality);
       expect(Array.from(dec.values)).toEqual(v);
     }
     expect(chooseScale([1 / 3])).toBe(-1);
@@ -59,7 +59,7 @@ describe('interval block codec', () => {
       );
       const quality = Array.from({ length: n }, () => (r() < 0.9 ? 0 : Math.floor(r() * 5)));
       const enc = encodeBlock(values, quality);
-      const out = decodeBlock(n, enc.scale, enc.width, enc.vals, enc.quality);
+      const out = decodeBlock(n, enc.scale, enc.base, enc.width, enc.vals, enc.quality);
       expect(Array.from(out.values)).toEqual(values);
       expect(Array.from(out.quality)).toEqual(quality);
     }

@@ -1,10 +1,12 @@
 // Compact, lossless encoding of one interval block (one series × local day).
 //
 // Values are scaled to integers by the smallest power of ten that makes every value exact
-// (measured data is decimal: 1.2345 kWh → 12345 at scale 4), delta-encoded, zig-zagged and
-// written with one fixed byte width per block. A fixed width keeps the block decodable by
-// plain SQL (the interval_reading view) while hourly kWh data costs 2–3 bytes a reading.
-// Values that no scale ≤ 12 represents exactly fall back to float64 (width 8).
+// (measured data is decimal: 1.2345 kWh → 12345 at scale 4), stored as offsets from the
+// block's minimum (frame of reference) with one fixed byte width per block. Each slot then
+// decodes on its own — (base + offset) / 10^scale — so plain SQL (the interval_reading view)
+// reads any slot without a running sum and SQLite can push filters into the view, while
+// hourly kWh data costs about 2 bytes a reading. Values that no scale ≤ 12 represents exactly
+// fall back to float64 (width 8).
 // Quality is a run-length list: (first slot u16, code u8) per run; NULL when all valid.
 
 export const QUALITY = { valid: 0, estimated: 1, edited: 2, missing: 3, failed: 4 } as const;
@@ -20,6 +22,8 @@ export const QUALITY_NAMES: readonly QualityName[] = [
 
 export interface EncodedBlock {
   scale: number;
+  /** Frame of reference: the block's smallest scaled integer (0 for float64 blocks). */
+  base: number;
   width: number;
   vals: Buffer;
   quality: Buffer | null;
@@ -45,14 +49,12 @@ export function chooseScale(values: ArrayLike<number>): number {
   return -1;
 }
 
-const zigzag = (d: number): number => (d >= 0 ? d * 2 : -d * 2 - 1);
-const unzigzag = (z: number): number => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
-
-function byteWidth(maxZ: number): number {
-  if (maxZ === 0) return 0;
+/** Bytes needed for offsets up to `max`: 0 when all equal, 8 (float64) beyond 6 bytes. */
+function byteWidth(max: number): number {
+  if (max === 0) return 0;
   let w = 1;
-  while (w < 6 && maxZ >= 2 ** (8 * w)) w++;
-  return maxZ < 2 ** (8 * w) ? w : 8;
+  while (w < 6 && max >= 2 ** (8 * w)) w++;
+  return max < 2 ** (8 * w) ? w : 8;
 }
 
 /** Encode one block. `quality[i]` is a normalised quality code; missing slots hold value 0. */
@@ -68,27 +70,28 @@ export function encodeBlock(values: ArrayLike<number>, quality?: ArrayLike<numbe
   const scale = chooseScale(values);
   if (scale >= 0) {
     const p = POW10[scale] as number;
-    const zs = new Array<number>(count);
-    let prev = 0;
-    let maxZ = 0;
+    const ints = new Array<number>(count);
+    let base = Infinity;
+    let top = -Infinity;
     for (let i = 0; i < count; i++) {
       const n = Math.round((values[i] as number) * p);
-      const z = zigzag(n - prev);
-      prev = n;
-      zs[i] = z;
-      if (z > maxZ) maxZ = z;
+      ints[i] = n;
+      if (n < base) base = n;
+      if (n > top) top = n;
     }
-    const width = byteWidth(maxZ);
+    if (count === 0) base = top = 0;
+    const width = Number.isSafeInteger(top - base) ? byteWidth(top - base) : 8;
     if (width !== 8) {
       const vals = Buffer.allocUnsafe(count * width);
-      for (let i = 0; i < count && width > 0; i++)
-        vals.writeUIntBE(zs[i] as number, i * width, width);
-      return { scale, width, vals, quality: qual, total };
+      for (let i = 0; i < count && width > 0; i++) {
+        vals.writeUIntBE((ints[i] as number) - base, i * width, width);
+      }
+      return { scale, base, width, vals, quality: qual, total };
     }
   }
   const vals = Buffer.allocUnsafe(count * 8);
   for (let i = 0; i < count; i++) vals.writeDoubleBE(values[i] as number, i * 8);
-  return { scale: 0, width: 8, vals, quality: qual, total };
+  return { scale: 0, base: 0, width: 8, vals, quality: qual, total };
 }
 
 function encodeQuality(quality: ArrayLike<number> | undefined, count: number): Buffer | null {
@@ -119,6 +122,7 @@ export interface DecodedBlock {
 export function decodeBlock(
   count: number,
   scale: number,
+  base: number,
   width: number,
   vals: Uint8Array,
   quality: Uint8Array | null,
@@ -127,12 +131,10 @@ export function decodeBlock(
   const buf = Buffer.from(vals.buffer, vals.byteOffset, vals.byteLength);
   if (width === 8) {
     for (let i = 0; i < count; i++) values[i] = buf.readDoubleBE(i * 8);
-  } else if (width > 0) {
+  } else {
     const p = POW10[scale] as number;
-    let acc = 0;
     for (let i = 0; i < count; i++) {
-      acc += unzigzag(buf.readUIntBE(i * width, width));
-      values[i] = acc / p;
+      values[i] = (base + (width > 0 ? buf.readUIntBE(i * width, width) : 0)) / p;
     }
   }
   return { values, quality: decodeQuality(count, quality) };

@@ -43,8 +43,8 @@ export class BlockWriter {
   constructor(db: Database, mode: 'insert' | 'replace' = 'insert') {
     this.insert = db.prepare(
       `INSERT ${mode === 'replace' ? 'OR REPLACE ' : ''}INTO interval_block
-         (series_id, day, start, seconds, count, scale, width, vals, quality, total, import_batch_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         (series_id, day, start, seconds, count, scale, base, width, vals, quality, total, import_batch_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -57,6 +57,7 @@ export class BlockWriter {
       b.seconds,
       b.values.length,
       enc.scale,
+      enc.base,
       enc.width,
       enc.vals,
       enc.quality,
@@ -82,6 +83,7 @@ interface BlockRow {
   seconds: number;
   count: number;
   scale: number;
+  base: number;
   width: number;
   vals: Buffer;
   quality: Buffer | null;
@@ -96,12 +98,12 @@ export function* readBlocks(
 ): Generator<StoredBlock> {
   const rows = db
     .prepare(
-      `SELECT series_id, day, start, seconds, count, scale, width, vals, quality
+      `SELECT series_id, day, start, seconds, count, scale, base, width, vals, quality
        FROM interval_block WHERE series_id = ? AND day BETWEEN ? AND ? ORDER BY day`,
     )
     .iterate(seriesId, fromDay, toDay) as IterableIterator<BlockRow>;
   for (const r of rows) {
-    const d = decodeBlock(r.count, r.scale, r.width, r.vals, r.quality);
+    const d = decodeBlock(r.count, r.scale, r.base, r.width, r.vals, r.quality);
     yield { seriesId: r.series_id, day: r.day, start: r.start, seconds: r.seconds, ...d };
   }
 }

@@ -1,6 +1,9 @@
 // The interval_reading view: unpacks interval_block rows into one row per reading with plain
 // SQL, so anyone can query a workspace with the sqlite3 shell, Datasette or a BI tool.
 // It mirrors intervalCodec.ts exactly; a test decodes every block both ways and compares.
+// Every slot decodes on its own (no window function, no CTE), so SQLite flattens the view into
+// the caller's query and filters or joins on usage_point_id, series_id, day or start use the
+// indexes instead of decoding every block of the workspace.
 
 const HEX = `'0123456789ABCDEF'`;
 
@@ -14,10 +17,9 @@ function hexToInt(h: string, nibbles: number): string {
   return terms.join(' + ');
 }
 
-/** Zig-zag delta for slot s.n of block b, widths 0..6 (12 hex digits after left padding). */
+/** Offset from the block's base for slot s.n of block b, widths 1..6 (12 hex digits after left padding). */
 const padded = `substr('000000000000' || hex(substr(b.vals, s.n * b.width + 1, b.width)), -12)`;
-const zig = `(${hexToInt(padded, 12)})`;
-const delta = `CASE WHEN b.width = 0 THEN 0 WHEN (${zig}) % 2 = 0 THEN (${zig}) / 2 ELSE -((${zig}) + 1) / 2 END`;
+const offset = `(${hexToInt(padded, 12)})`;
 
 // float64 (width 8): sign, 11-bit exponent, 52-bit mantissa from 16 hex digits; exponent 0
 // holds zero and subnormals (mantissa × 2^-1074).
@@ -37,29 +39,17 @@ const qualityAt = `CASE WHEN b.quality IS NULL THEN 0 ELSE (
       AND (${hexToInt(`hex(substr(b.quality, r.n * 3 + 1, 2))`, 4)}) <= s.n
     ORDER BY r.n DESC LIMIT 1) END`;
 
-// The series columns are carried into the window partition (they depend on series_id alone,
-// so partitions are unchanged) so that SQLite pushes filters on usage_point_id, sensor_id or
-// reading_type_id down into the scan instead of decoding every block first.
 export const intervalReadingViewSql = /* sql */ `
 CREATE VIEW interval_reading AS
-WITH slots AS (
-  SELECT b.series_id, se.usage_point_id, se.sensor_id, se.reading_type_id, b.day, s.n AS slot,
-         b.start + s.n * b.seconds AS start, b.seconds, b.width, b.scale,
-         CASE WHEN b.width = 8 THEN ${f64} ELSE NULL END AS f64_value,
-         ${delta} AS delta,
-         ${qualityAt} AS quality
-  FROM interval_block b
-  JOIN series se ON se.id = b.series_id
-  JOIN slot s ON s.n < b.count
-)
-SELECT x.series_id, x.usage_point_id, x.sensor_id, x.reading_type_id, x.day, x.slot,
-       x.start, x.start + x.seconds AS "end", x.seconds,
-       CASE WHEN x.width = 8 THEN x.f64_value
-            ELSE SUM(x.delta) OVER (
-                   PARTITION BY x.series_id, x.usage_point_id, x.sensor_id, x.reading_type_id, x.day
-                   ORDER BY x.slot) * 1.0 /
-                 ${pow10.replace(/b\.scale/g, 'x.scale')} END AS value,
-       x.quality, q.name AS quality_name
-FROM slots x
-LEFT JOIN quality q ON q.code = x.quality;
+SELECT b.series_id, se.usage_point_id, se.sensor_id, se.reading_type_id, b.day, s.n AS slot,
+       b.start + s.n * b.seconds AS start, b.start + (s.n + 1) * b.seconds AS "end", b.seconds,
+       CASE WHEN b.width = 8 THEN ${f64}
+            WHEN b.width = 0 THEN b.base * 1.0 / ${pow10}
+            ELSE (b.base + ${offset}) * 1.0 / ${pow10} END AS value,
+       ${qualityAt} AS quality,
+       q.name AS quality_name
+FROM interval_block b
+JOIN series se ON se.id = b.series_id
+JOIN slot s ON s.n < b.count
+LEFT JOIN quality q ON q.code = ${qualityAt};
 `;

@@ -299,8 +299,9 @@ CREATE TABLE series (
 CREATE INDEX series_sensor ON series(sensor_id);
 
 -- Compact interval storage: one row per series × local day (like ESPI's IntervalBlock).
--- vals: fixed-width big-endian zig-zag deltas of value × 10^scale (width bytes each), or
---       float64 big-endian when width = 8 (values not exact with ≤ 12 decimals).
+-- vals: per slot, value × 10^scale − base as a fixed-width big-endian unsigned integer
+--       (width bytes each; width 0: every slot equals base), or float64 big-endian when
+--       width = 8 (values not exact with ≤ 12 decimals).
 -- quality: NULL when every slot is valid; else runs of 3 bytes (first slot u16 BE, code u8).
 -- See docs/interval-storage.md and the interval_reading view.
 CREATE TABLE interval_block (
@@ -309,7 +310,8 @@ CREATE TABLE interval_block (
   start           INTEGER NOT NULL,    -- UTC epoch seconds of slot 0
   seconds         INTEGER NOT NULL,    -- interval length
   count           INTEGER NOT NULL,    -- number of slots (23/25 hourly on DST days)
-  scale           INTEGER NOT NULL,    -- decimal exponent (value = int / 10^scale)
+  scale           INTEGER NOT NULL,    -- decimal exponent: value = (base + offset) / 10^scale
+  base            INTEGER NOT NULL,    -- frame of reference: the smallest scaled value of the block
   width           INTEGER NOT NULL CHECK (width IN (0,1,2,3,4,5,6,8)),
   vals            BLOB NOT NULL,
   quality         BLOB,
