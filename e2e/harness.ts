@@ -31,6 +31,14 @@ export function demoWorkspace(name: string, scale?: string): string {
   return file;
 }
 
+/** The demo workspace built once by globalSetup for this run. */
+export function sharedDemo(): string {
+  const file = process.env.EDW_E2E_DEMO;
+  if (!file || !fs.existsSync(file))
+    throw new Error('the e2e demo workspace is missing (globalSetup did not run)');
+  return file;
+}
+
 export interface Server {
   url: string;
   origin: string;

@@ -2,15 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { demoWorkspace, launchChromium, results, serve, type Server } from './harness';
+import { launchChromium, results, serve, sharedDemo, type Server } from './harness';
 
 let server: Server;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  const ws = demoWorkspace('e2e-demo.edw');
-  server = await serve(ws);
+  server = await serve(sharedDemo());
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 });
