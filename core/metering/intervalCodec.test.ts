@@ -152,3 +152,45 @@ describe('interval storage and the interval_reading view', () => {
     ws.close();
   });
 });
+
+describe('interval_month roll-up', () => {
+  it('stays equal to a fresh aggregation of the blocks after inserts, upserts and deletes', () => {
+    const ws = Workspace.create(path.join(tmpDir(), 'rollup.edw'));
+    const db = ws.db;
+    db.prepare(
+      "INSERT INTO organization (id, code, name, kind) VALUES (1, 'UES', 'Unitil', 'utility')",
+    ).run();
+    db.prepare(
+      "INSERT INTO usage_point (id, org_id, source_key, commodity) VALUES (1, 1, 'UP1', 'electricity')",
+    ).run();
+    const sid = ensureSeries(db, { usagePointId: 1, readingTypeId: 1 });
+    const zone = 'America/New_York';
+    const put = (w: BlockWriter, day: number, v: number) => {
+      const { start, seconds } = localDay(day, zone);
+      w.put({
+        seriesId: sid,
+        day,
+        start,
+        seconds: 3600,
+        values: new Array(seconds / 3600).fill(v),
+      });
+    };
+    const first = dayNumber(2018, 1, 28);
+    const insert = new BlockWriter(db);
+    for (let d = 0; d < 10; d++) put(insert, first + d, 1.5); // Jan 28 → Feb 6
+    const replace = new BlockWriter(db, 'replace');
+    put(replace, first + 1, 2.25); // a re-import of Jan 29 with other values
+    put(replace, first + 20, 1); // a new day in late February
+    db.prepare('DELETE FROM interval_block WHERE series_id = ? AND day = ?').run(sid, first + 9);
+    const rollup = db.prepare('SELECT * FROM interval_month ORDER BY month').all();
+    const fresh = db.prepare('SELECT * FROM interval_month_source ORDER BY month').all();
+    expect(rollup).toEqual(fresh);
+    expect(rollup).toMatchObject([
+      { month: '2018-01', days: 4, readings: 96, total: 24 * (1.5 * 3 + 2.25) },
+      { month: '2018-02', days: 6, readings: 144, first_day: first + 4, last_day: first + 20 },
+    ]);
+    db.prepare('DELETE FROM interval_block').run();
+    expect(db.prepare('SELECT count(*) AS n FROM interval_month').get()).toEqual({ n: 0 });
+    ws.close();
+  });
+});

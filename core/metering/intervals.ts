@@ -42,9 +42,16 @@ export class BlockWriter {
 
   constructor(db: Database, mode: 'insert' | 'replace' = 'insert') {
     this.insert = db.prepare(
-      `INSERT ${mode === 'replace' ? 'OR REPLACE ' : ''}INTO interval_block
+      `INSERT INTO interval_block
          (series_id, day, start, seconds, count, scale, base, width, vals, quality, total, import_batch_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)` +
+        // An upsert (not INSERT OR REPLACE) so the update trigger keeps interval_month exact.
+        (mode === 'replace'
+          ? ` ON CONFLICT (series_id, day) DO UPDATE SET start = excluded.start, seconds = excluded.seconds,
+              count = excluded.count, scale = excluded.scale, base = excluded.base, width = excluded.width,
+              vals = excluded.vals, quality = excluded.quality, total = excluded.total,
+              import_batch_id = excluded.import_batch_id`
+          : ''),
     );
   }
 

@@ -1,6 +1,6 @@
 // Workspace overview queries: entity counts per organization, interval coverage per
-// commodity, monthly consumption per utility and fuel. Monthly totals read the per-block
-// `total` column, so no interval block is decoded.
+// commodity, monthly consumption per utility and fuel. Interval figures come from the
+// trigger-maintained interval_month roll-up, so no interval block is read.
 import type { Database } from 'better-sqlite3';
 import type { Workspace } from '../workspace/workspace';
 import type { Overview, WorkspaceStatus } from '../api/definition';
@@ -40,7 +40,7 @@ const JOINED: readonly [string, string][] = [
   ],
   [
     'interval days',
-    'SELECT o.code AS org, count(*) AS n FROM interval_block b JOIN series s ON s.id = b.series_id JOIN usage_point u ON u.id = s.usage_point_id JOIN organization o ON o.id = u.org_id GROUP BY o.code',
+    'SELECT o.code AS org, sum(m.days) AS n FROM interval_month m JOIN series s ON s.id = m.series_id JOIN usage_point u ON u.id = s.usage_point_id JOIN organization o ON o.id = u.org_id GROUP BY o.code',
   ],
 ];
 
@@ -84,12 +84,13 @@ interface CoverageRow {
 }
 
 export function coverage(db: Database): Overview['coverage'] {
-  // Aggregate per series first (uses the primary key order), then per org × reading type.
+  // Aggregate per series first (primary key order), then per org × reading type.
   const rows = db
     .prepare(
       `WITH per_series AS (
-         SELECT series_id, min(day) AS first_day, max(day) AS last_day, count(*) AS days, sum(count) AS readings
-         FROM interval_block GROUP BY series_id)
+         SELECT series_id, min(first_day) AS first_day, max(last_day) AS last_day, sum(days) AS days,
+                sum(readings) AS readings
+         FROM interval_month GROUP BY series_id)
        SELECT o.code AS org, rt.commodity, rt.name AS reading_type, rt.unit, rt.interval_seconds,
               count(*) AS series, min(p.first_day) AS first_day, max(p.last_day) AS last_day,
               sum(p.days) AS days, sum(p.readings) AS readings
@@ -120,11 +121,8 @@ export function monthlyConsumption(db: Database): Overview['monthly'] {
   // Energy and volume series only (demand in kW does not add up over a month).
   return db
     .prepare(
-      `WITH per_series AS (
-         SELECT series_id, strftime('%Y-%m', day * 86400, 'unixepoch') AS month, sum(total) AS total
-         FROM interval_block GROUP BY series_id, month)
-       SELECT p.month, o.code AS org, rt.commodity, rt.unit, sum(p.total) AS total
-       FROM per_series p
+      `SELECT p.month, o.code AS org, rt.commodity, rt.unit, sum(p.total) AS total
+       FROM interval_month p
        JOIN series s ON s.id = p.series_id
        JOIN reading_type rt ON rt.id = s.reading_type_id AND rt.measure IN ('energy', 'volume')
          AND rt.flow_direction IN ('forward', 'net', 'total')

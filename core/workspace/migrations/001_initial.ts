@@ -320,6 +320,47 @@ CREATE TABLE interval_block (
   PRIMARY KEY (series_id, day)
 ) WITHOUT ROWID;
 
+-- Monthly roll-up of interval blocks per series (local calendar month of the block's day),
+-- kept exact by triggers for every writer, so coverage and monthly totals never scan blocks.
+CREATE TABLE interval_month (
+  series_id INTEGER NOT NULL REFERENCES series(id),
+  month     TEXT NOT NULL,             -- 'YYYY-MM'
+  days      INTEGER NOT NULL,          -- blocks (local days) present
+  readings  INTEGER NOT NULL,          -- slots present
+  total     REAL NOT NULL,             -- sum of block totals
+  first_day INTEGER NOT NULL,
+  last_day  INTEGER NOT NULL,
+  PRIMARY KEY (series_id, month)
+) WITHOUT ROWID;
+
+CREATE TRIGGER interval_block_insert AFTER INSERT ON interval_block BEGIN
+  INSERT INTO interval_month (series_id, month, days, readings, total, first_day, last_day)
+  VALUES (NEW.series_id, strftime('%Y-%m', NEW.day * 86400, 'unixepoch'), 1, NEW.count, NEW.total, NEW.day, NEW.day)
+  ON CONFLICT (series_id, month) DO UPDATE SET
+    days = days + 1, readings = readings + excluded.readings, total = total + excluded.total,
+    first_day = min(first_day, excluded.first_day), last_day = max(last_day, excluded.last_day);
+END;
+
+-- Deletes and updates are rare: recompute the affected months from the blocks themselves.
+CREATE VIEW interval_month_source AS
+SELECT series_id, strftime('%Y-%m', day * 86400, 'unixepoch') AS month, count(*) AS days,
+       sum(count) AS readings, sum(total) AS total, min(day) AS first_day, max(day) AS last_day
+FROM interval_block GROUP BY series_id, month;
+
+CREATE TRIGGER interval_block_delete AFTER DELETE ON interval_block BEGIN
+  DELETE FROM interval_month WHERE series_id = OLD.series_id AND month = strftime('%Y-%m', OLD.day * 86400, 'unixepoch');
+  INSERT INTO interval_month SELECT * FROM interval_month_source
+    WHERE series_id = OLD.series_id AND month = strftime('%Y-%m', OLD.day * 86400, 'unixepoch');
+END;
+
+CREATE TRIGGER interval_block_update AFTER UPDATE OF series_id, day, count, total ON interval_block BEGIN
+  DELETE FROM interval_month WHERE (series_id = OLD.series_id AND month = strftime('%Y-%m', OLD.day * 86400, 'unixepoch'))
+    OR (series_id = NEW.series_id AND month = strftime('%Y-%m', NEW.day * 86400, 'unixepoch'));
+  INSERT OR REPLACE INTO interval_month SELECT * FROM interval_month_source
+    WHERE (series_id = OLD.series_id AND month = strftime('%Y-%m', OLD.day * 86400, 'unixepoch'))
+       OR (series_id = NEW.series_id AND month = strftime('%Y-%m', NEW.day * 86400, 'unixepoch'));
+END;
+
 -- slot numbers 0..1499 (25 h of 1-minute data) used by the interval_reading view.
 CREATE TABLE slot (n INTEGER PRIMARY KEY);
 WITH RECURSIVE s(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM s WHERE n < 1499)
