@@ -1,5 +1,6 @@
 // edw — the command-line host of the core API (contract: DESIGN.md "CLI contract").
 // Exit codes: 0 success, 1 usage error, 2 input rejected, 3 workspace error.
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Workbench } from '../core/api/server';
@@ -16,6 +17,9 @@ Usage:
   edw info <workspace> [--json]
   edw migrate <workspace> [--json]
   edw serve <workspace> [--port N]
+  edw import <workspace> <kind> <file…> [--org ORG] [--profile P] [--strict] [--rejects-dir D] [--json]
+      kinds: cis, intervals, reads, greenbutton, tariff, topology, der, programs, submeter, bill
+      --profile: a saved profile's name or a profile JSON file
 
 Every command takes --json to print one JSON object on stdout; progress goes to stderr.
 Exit codes: 0 success, 1 usage error, 2 input rejected, 3 workspace error.
@@ -126,6 +130,66 @@ function migrate(ws: string, flags: Flags, io: Io): number {
   return 0;
 }
 
+function loadProfile(p: string | undefined): unknown {
+  if (p === undefined) return undefined;
+  if (p.endsWith('.json')) {
+    if (!fs.existsSync(p)) throw new EdwError('usage', `no such profile file: ${p}`);
+    try {
+      return JSON.parse(fs.readFileSync(p, 'utf8'));
+    } catch (e) {
+      throw new EdwError('usage', `${p} is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  return p;
+}
+
+async function importCommand(ws: string, flags: Flags, io: Io, args: string[]): Promise<number> {
+  const [kind, ...files] = args;
+  if (!kind || files.length === 0)
+    throw new EdwError('usage', 'edw import needs a kind and at least one file');
+  const wb = new Workbench();
+  const showProgress = !flags.quiet;
+  try {
+    await wb.call('workspace.open', { path: ws });
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.once('SIGINT', onSigint);
+    const r = (await wb
+      .call(
+        'import.run',
+        {
+          kind,
+          files,
+          org: flags.org,
+          profile: loadProfile(flags.profile),
+          mode: flags.strict ? 'strict' : 'lenient',
+          rejectsDir: flags['rejects-dir'],
+        },
+        { progress: stderrProgress(showProgress), signal: controller.signal },
+      )
+      .finally(() => process.removeListener('SIGINT', onSigint))) as Output<'import.run'>;
+    endProgress(showProgress);
+    const rejected = r.files.some((f) => f.status === 'rejected' || f.rowsRejected > 0);
+    const cancelled =
+      r.files.some((f) => f.status === 'cancelled') || r.files.length < files.length;
+    if (flags.json) io.out(JSON.stringify({ ...r, ok: !rejected && !cancelled }) + '\n');
+    else {
+      for (const f of r.files) {
+        io.out(`${f.message}\n`);
+        for (const x of f.findings) io.out(`  ${x.kind}: ${x.message}\n`);
+        for (const x of f.rejects.slice(0, 5))
+          io.out(
+            `  line ${x.line}${x.column ? ` ${x.column}` : ''}${x.value !== null && x.value !== '' ? ` "${x.value}"` : ''}: ${x.reason}\n`,
+          );
+        if (f.rejects.length > 5) io.out(`  … ${f.rowsRejected - 5} more in ${f.rejectsFile}\n`);
+      }
+    }
+    return cancelled ? 130 : rejected ? 2 : 0;
+  } finally {
+    wb.close();
+  }
+}
+
 async function serve(ws: string, flags: Flags, io: Io): Promise<number> {
   const wb = new Workbench();
   await wb.call('workspace.open', { path: ws });
@@ -155,6 +219,10 @@ interface Flags {
   port?: string;
   quiet?: boolean;
   help?: boolean;
+  org?: string;
+  profile?: string;
+  strict?: boolean;
+  'rejects-dir'?: string;
 }
 
 export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
@@ -169,6 +237,10 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         scale: { type: 'string' },
         port: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
+        org: { type: 'string' },
+        profile: { type: 'string' },
+        strict: { type: 'boolean' },
+        'rejects-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -182,23 +254,28 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
     (command ? io.out : io.err)(USAGE);
     return command ? 0 : 1;
   }
-  const commands: Record<string, (ws: string, f: Flags, io: Io) => Promise<number> | number> = {
+  const commands: Record<
+    string,
+    (ws: string, f: Flags, io: Io, args: string[]) => Promise<number> | number
+  > = {
     init,
     info,
     migrate,
     serve,
+    import: importCommand,
   };
+  const takesArgs = new Set(['import']);
   const fn = commands[command];
   if (!fn) {
     io.err(`edw: unknown command "${command}"\n\n${USAGE}`);
     return 1;
   }
-  if (!ws || rest.length > 0) {
+  if (!ws || (rest.length > 0 && !takesArgs.has(command))) {
     io.err(`edw ${command}: expected exactly one workspace path\n\n${USAGE}`);
     return 1;
   }
   try {
-    return await fn(ws, flags, io);
+    return await fn(ws, flags, io, rest);
   } catch (e) {
     const err =
       e instanceof EdwError ? e : new EdwError('internal', (e as Error).message ?? String(e));

@@ -5,6 +5,14 @@
 // Inputs and outputs are zod schemas, checked at every host boundary.
 // This file must stay free of Node APIs: the renderer imports it.
 import { z } from 'zod';
+import {
+  DirEntry,
+  ImportKind as ImportKindSchema,
+  ImportPreview,
+  ImportRequest as ImportRequestSchema,
+  ImportResult as ImportResultSchema,
+  Profile as ProfileSchema,
+} from '../import/schema';
 
 export const Progress = z.object({
   phase: z.string(),
@@ -125,6 +133,63 @@ export const api = {
     description: 'Workspaces opened recently on this machine.',
     input: z.object({}),
     output: z.array(z.string()),
+  }),
+  'import.preview': method({
+    description: 'Headers, suggested mapping and the first 100 mapped rows of a file.',
+    input: z.object({
+      kind: ImportKindSchema,
+      file: z.string().min(1),
+      org: z.string().optional(),
+      profile: z.union([z.string(), ProfileSchema]).optional(),
+    }),
+    output: ImportPreview,
+  }),
+  'import.run': method({
+    description: 'Import files of one kind: one transaction per file, rejects reported.',
+    input: ImportRequestSchema,
+    output: ImportResultSchema,
+    job: true,
+  }),
+  'import.profiles': method({
+    description: 'Saved mapping profiles (and the built-in native ones).',
+    input: z.object({ kind: ImportKindSchema.optional(), org: z.string().optional() }),
+    output: z.array(ProfileSchema),
+  }),
+  'import.saveProfile': method({
+    description: 'Save a mapping profile, for an organization or for all.',
+    input: z.object({ profile: ProfileSchema }),
+    output: ProfileSchema,
+  }),
+  'import.batches': method({
+    description: 'Import batches, newest first.',
+    input: z.object({ limit: z.number().int().min(1).max(1000).default(100) }),
+    output: z.array(
+      z.object({
+        id: z.number(),
+        kind: z.string(),
+        org: z.string().nullable(),
+        fileName: z.string(),
+        status: z.string(),
+        rowsTotal: z.number(),
+        rowsAccepted: z.number(),
+        rowsRejected: z.number(),
+        startedAt: z.number(),
+      }),
+    ),
+  }),
+  'import.rejectsFile': method({
+    description: 'The text of a rejects file written by an import (to save or show it).',
+    input: z.object({ path: z.string().min(1) }),
+    output: z.object({ path: z.string(), text: z.string() }),
+  }),
+  'files.list': method({
+    description: 'List a directory on this machine (for choosing files in any host).',
+    input: z.object({ dir: z.string().optional() }),
+    output: z.object({
+      dir: z.string(),
+      parent: z.string().nullable(),
+      entries: z.array(DirEntry),
+    }),
   }),
   'overview.get': method({
     description: 'Counts per entity and organization, coverage per commodity, monthly consumption.',

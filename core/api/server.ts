@@ -16,6 +16,8 @@ import { CancelledError, EdwError } from '../workspace/errors';
 import { Session, type SessionOptions } from './session';
 import { workspaceApp } from '../workspace/app';
 import { overviewApp } from '../overview/app';
+import { importApp } from '../import/app';
+import { filesApp } from '../files/app';
 
 export interface CallContext {
   progress: (p: Progress) => void;
@@ -35,7 +37,12 @@ export class Workbench {
 
   constructor(opts: SessionOptions = {}) {
     this.session = new Session(opts);
-    this.handlers = { ...workspaceApp(this.session), ...overviewApp(this.session) };
+    this.handlers = {
+      ...workspaceApp(this.session),
+      ...overviewApp(this.session),
+      ...importApp(this.session),
+      ...filesApp(),
+    };
   }
 
   /** Validate, run and validate again. Throws EdwError for every failure. */

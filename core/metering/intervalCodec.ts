@@ -9,16 +9,9 @@
 // fall back to float64 (width 8).
 // Quality is a run-length list: (first slot u16, code u8) per run; NULL when all valid.
 
-export const QUALITY = { valid: 0, estimated: 1, edited: 2, missing: 3, failed: 4 } as const;
-export type QualityName = keyof typeof QUALITY;
-export type QualityCode = (typeof QUALITY)[QualityName];
-export const QUALITY_NAMES: readonly QualityName[] = [
-  'valid',
-  'estimated',
-  'edited',
-  'missing',
-  'failed',
-];
+import { QUALITY } from './quality';
+
+export { QUALITY, QUALITY_NAMES, type QualityCode, type QualityName } from './quality';
 
 export interface EncodedBlock {
   scale: number;

@@ -108,6 +108,16 @@ CREATE TABLE import_reject (
 );
 CREATE INDEX import_reject_batch ON import_reject(batch_id);
 
+-- Source columns no native field maps: kept, attached to the row they came with.
+CREATE TABLE source_attribute (
+  source_table    TEXT NOT NULL,
+  source_id       INTEGER NOT NULL,
+  name            TEXT NOT NULL,
+  value           TEXT NOT NULL,
+  import_batch_id INTEGER NOT NULL REFERENCES import_batch(id),
+  PRIMARY KEY (source_table, source_id, name, import_batch_id)
+) WITHOUT ROWID;
+
 CREATE TABLE mapping_profile (
   id      INTEGER PRIMARY KEY,
   org_id  INTEGER REFERENCES organization(id),
