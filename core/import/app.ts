@@ -6,6 +6,7 @@ import { EdwError } from '../workspace/errors';
 import { IMPORT_KINDS, Profile, nativeProfile } from './profile';
 import { previewCsv } from './preview';
 import { resolveProfile, runImport } from './run';
+import { SHIPPED_PROFILES } from './shippedProfiles';
 
 type ImportMethods =
   | 'import.preview'
@@ -46,7 +47,14 @@ export function importApp(session: Session): HandlerMap<ImportMethods> {
       const builtIn = IMPORT_KINDS.filter((k) => kind === undefined || k === kind).map((k) =>
         nativeProfile(k),
       );
-      return [...builtIn, ...saved];
+      // Shipped profiles of the demo fixture layouts, unless a saved one has the same name.
+      const shipped = SHIPPED_PROFILES.filter(
+        (p) =>
+          (kind === undefined || p.kind === kind) &&
+          (org === undefined || !p.org || p.org.toUpperCase() === org.toUpperCase()) &&
+          !saved.some((x) => x.kind === p.kind && x.name.toLowerCase() === p.name.toLowerCase()),
+      );
+      return [...builtIn, ...shipped, ...saved];
     },
     'import.saveProfile': ({ profile }) => {
       const ws = session.requireWorkspace();

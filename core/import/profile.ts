@@ -178,6 +178,12 @@ export const NATIVE_FIELDS: Partial<Record<ImportKind, readonly FieldSpec[]>> = 
       description: 'source quality code',
       aliases: ['qual', 'quality code', 'flag', 'status'],
     },
+    {
+      name: 'direction',
+      required: false,
+      description: 'flow: forward (delivered, default) | reverse (received) | net',
+      aliases: ['flow', 'flow direction', 'channel direction'],
+    },
   ],
   reads: [
     {
@@ -249,6 +255,12 @@ export const NATIVE_FIELDS: Partial<Record<ImportKind, readonly FieldSpec[]>> = 
     },
     { name: 'value', required: true, description: 'value', aliases: ['kwh', 'usage'] },
     { name: 'unit', required: true, description: 'unit', aliases: ['uom'] },
+    {
+      name: 'quality',
+      required: false,
+      description: 'source quality code (default: valid)',
+      aliases: ['qual', 'flag'],
+    },
   ],
   topology: [
     {

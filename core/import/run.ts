@@ -12,6 +12,7 @@ import { ImportRequest, type FileOutcome, type ImportResult } from './schema';
 import { sha256File } from './source';
 import { RowError, type Finding, type ImportContext, type Reject } from './types';
 import { importers } from './registry';
+import { shippedProfile } from './shippedProfiles';
 import type { Progress } from '../api/definition';
 
 const REJECTS_IN_RESULT = 1000;
@@ -39,7 +40,7 @@ function resolveOrg(ws: Workspace, code: string | undefined): ImportContext['org
   return { id: row.id, code: row.code, timeZone: row.time_zone };
 }
 
-/** A profile by name: saved for the organization, saved globally, or the native layout. */
+/** A profile by name: saved for the organization, saved globally, shipped with edw, or native. */
 export function resolveProfile(
   ws: Workspace,
   kind: ImportKind,
@@ -57,9 +58,15 @@ export function resolveProfile(
       'SELECT json FROM mapping_profile WHERE kind = ? AND name = ? AND (org_id IS ? OR org_id IS NULL) ORDER BY org_id IS NULL LIMIT 1',
     )
     .get(kind, p, org?.id ?? null) as { json: string } | undefined;
-  if (!row)
-    throw new EdwError('usage', `no ${kind} profile named "${p}"${org ? ` for ${org.code}` : ''}`);
-  return Profile.parse(JSON.parse(row.json));
+  if (row) return Profile.parse(JSON.parse(row.json));
+  const shipped = shippedProfile(kind, p);
+  if (shipped && org && shipped.org && shipped.org.toUpperCase() !== org.code.toUpperCase())
+    throw new EdwError(
+      'usage',
+      `profile "${shipped.name}" is for ${shipped.org} files, not ${org.code}`,
+    );
+  if (shipped) return shipped;
+  throw new EdwError('usage', `no ${kind} profile named "${p}"${org ? ` for ${org.code}` : ''}`);
 }
 
 function rejectsPath(ws: Workspace, req: ImportRequest, file: string, hash: string): string {
@@ -290,14 +297,17 @@ async function importFile(
   }
 }
 
-/** Run `fn` for a row; a RowError becomes a reject, anything else propagates. */
-export function guardRow(ctx: ImportContext, line: number, fn: () => void): boolean {
+/**
+ * Run `fn` for a row; a RowError becomes a reject, anything else propagates. `column` maps a
+ * native field name to the header the analyst's file uses, so rejects point into their file.
+ */
+export function guardRow(ctx: ImportContext, line: number, fn: () => void, column: (field: string) => string = (f) => f): boolean {
   try {
     fn();
     return true;
   } catch (e) {
     if (e instanceof RowError) {
-      ctx.reject({ line, column: e.column, value: e.value, reason: e.message });
+      ctx.reject({ line, column: e.column === null ? null : column(e.column), value: e.value, reason: e.message });
       return false;
     }
     throw e;

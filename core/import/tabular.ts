@@ -35,6 +35,11 @@ export async function readMapped(
   let extraIdx: [string, number][] = [];
   const stats: TabularStats = { rowsTotal: 0, rowsAccepted: 0 };
   const defaults = ctx.profile.defaults;
+  // Rejects name the column as the file spells it: "ZIP5", not the native "zip".
+  const sourceColumn = (field: string): string => {
+    const header = ctx.profile.columns[field];
+    return header !== undefined && header !== field ? header : field;
+  };
 
   await readCsv(ctx.path, {
     fileName: ctx.file,
@@ -73,7 +78,7 @@ export async function readMapped(
           has: (field) => idx.has(field) || field in defaults,
           extras: () => Object.fromEntries(extraIdx.map(([h, i]) => [h, f[i] ?? ''])),
         };
-        if (guardRow(ctx, rec.line, () => onRow(row))) stats.rowsAccepted++;
+        if (guardRow(ctx, rec.line, () => onRow(row), sourceColumn)) stats.rowsAccepted++;
       }
       await onBatch?.();
       await ctx.breathe();

@@ -41,6 +41,13 @@ export const pages: readonly PageDef[] = [
     needsWorkspace: true,
     component: lazy(() => import('./pages/OverviewPage')),
   },
+  {
+    id: 'import',
+    label: 'Import',
+    section: 'Data',
+    needsWorkspace: true,
+    component: lazy(() => import('./pages/ImportPage')),
+  },
 ];
 
 export const WORKSPACE_PAGE = 'workspace';

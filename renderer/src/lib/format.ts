@@ -91,3 +91,16 @@ export function formatMonth(month: string): string {
 export function capitalize(s: string): string {
   return s.length ? s[0]!.toUpperCase() + s.slice(1) : s;
 }
+
+/** 1536 → "1.5 KB", 5_000_000 → "4.8 MB" (binary multiples, labelled KB/MB/GB as users expect). */
+export function formatBytes(v: unknown): string {
+  if (!isNumber(v)) return '—';
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let n = v;
+  let i = 0;
+  while (Math.abs(n) >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return i === 0 ? `${integer.format(n)} ${n === 1 ? 'byte' : 'bytes'}` : `${decimal.format(n)} ${units[i]}`;
+}
