@@ -96,3 +96,28 @@ export function launchChromium(): Promise<Browser> {
     ],
   });
 }
+
+/** Call the API of a running `edw serve` directly (NDJSON frames → the result, or throws). */
+export async function apiCall<T = unknown>(
+  server: Server,
+  method: string,
+  input: unknown = {},
+): Promise<T> {
+  const res = await fetch(`${server.origin}/api/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-edw-token': server.token },
+    body: JSON.stringify(input),
+  });
+  const lines = (await res.text()).split('\n').filter((l) => l.trim() !== '');
+  for (const line of lines) {
+    const frame = JSON.parse(line) as {
+      type: string;
+      result?: unknown;
+      error?: { code: string; message: string };
+    };
+    if (frame.type === 'result') return frame.result as T;
+    if (frame.type === 'error')
+      throw new Error(`${method} failed: ${frame.error?.code}: ${frame.error?.message}`);
+  }
+  throw new Error(`${method}: no result (HTTP ${res.status})`);
+}

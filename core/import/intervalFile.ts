@@ -180,6 +180,11 @@ export async function importIntervalFile(
   let cQuality = -1;
   let cDirection = -1;
   const def = (f: string): string => (profile.defaults[f] ?? '').trim();
+  /** Rejects name the column as the file spells it ("ReadStart"), not the native field. */
+  const sourceColumn = (field: string): string => {
+    const header = profile.columns[field];
+    return header !== undefined && header !== field ? header : field;
+  };
 
   const onHeader = (h: string[]): void => {
     headers = h;
@@ -193,7 +198,7 @@ export async function importIntervalFile(
     cUnit = at('unit');
     cQuality = at('quality');
     cDirection = at('direction');
-    stage.columns = h.map((x, i) => (i === cValue ? 'value' : x));
+    stage.columns = h; // rejects name the column as the file spells it
     if (wide) {
       const lower = new Map(h.map((x, i) => [x.toLowerCase(), i]));
       const absent = wide.valueColumns.filter((c) => !lower.has(c.toLowerCase()));
@@ -670,7 +675,12 @@ export async function importIntervalFile(
       }
     } catch (e) {
       if (!(e instanceof RowError)) throw e;
-      ctx.reject({ line: row.line, column: e.column, value: e.value, reason: e.message });
+      ctx.reject({
+        line: row.line,
+        column: e.column === null ? null : sourceColumn(e.column),
+        value: e.value,
+        reason: e.message,
+      });
     }
   };
 

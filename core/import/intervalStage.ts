@@ -1,19 +1,24 @@
-// Staging of interval readings in memory per series × local day, flushed to interval blocks
-// (core/metering/intervals.ts) with bounded memory; shared by the intervals and submeter
-// importers.
+// Staging of interval readings in memory per series × local day, written to interval blocks
+// (core/metering/intervals.ts) with bounded memory; shared by the intervals, submeter and Green
+// Button importers.
 //
 // - Slots live in pooled typed arrays (value float64, quality u8 with 255 = not provided,
 //   source line u32, source column u16): about 15 bytes a reading and no object per reading.
-// - When the pool is full (intervalTuning.stageSlots readings, 2 M by default) every staged
-//   day is flushed in (series, day) order and the pool is reused. A file sorted by usage
-//   point thus flushes finished usage points whole; an unsorted file flushes partial days,
-//   which later readings of the same day merge into.
-// - Flushing merges with the stored block: a stored slot with the same value and quality is a
-//   duplicate (no-op); a different value or quality is a conflict: the reading is rejected
-//   and the stored value kept (never silently overwritten); slots nobody provided stay
-//   'missing' with value 0; new slots fill in.
-// - Two readings of one slot within the file are a duplicate when equal, else the later one
-//   is rejected as a conflict.
+// - A series whose readings arrive in day order (files sorted by usage point, or by time) is
+//   "ordered": when the pool is full (intervalTuning.stageSlots readings, 2 M by default) its
+//   finished days are written as blocks and its current day is kept in the pool, so each block
+//   is written once.
+// - A series whose readings jump back to an earlier day is "unordered": its staged readings are
+//   spilled, sparse, to a temporary table keyed (series, day, slot, line), and at the end that
+//   table is read in key order and each of its days is written once. Memory stays bounded for
+//   any order and any file size; the temporary table lives in SQLite's temp file.
+// - Writing merges with the stored block: a stored slot with the same value and quality is a
+//   duplicate (no-op); a different value or quality is a conflict: the reading is rejected and
+//   the stored value kept (never silently overwritten); slots nobody provided stay 'missing'
+//   with value 0; new slots fill in.
+// - Two readings of one slot within the file: the first is kept; an identical later one is a
+//   duplicate, a different one is rejected as a conflict (found when staged, or when the spill
+//   is read back, or against the block written earlier in the same import).
 // - At the end, gaps per series: slots between the first and last reading imported that are
 //   missing after the import.
 import type { Database, Statement } from 'better-sqlite3';
@@ -51,6 +56,14 @@ export interface SeriesState {
   maxEpoch: number;
   /** Slots this import filled with a non-missing reading. */
   filled: number;
+  /** Index of the series in this stage (spill keys). */
+  idx: number;
+  /** Latest local day staged so far. */
+  maxDay: number;
+  /** Readings so far came in day order (finished days can be written at once). */
+  ordered: boolean;
+  /** The series' readings go through the spill table (it turned unordered). */
+  spilled: boolean;
 }
 
 interface DayStage {
@@ -59,6 +72,8 @@ interface DayStage {
   len: number;
   count: number;
   off: number;
+  /** Slots provided so far. */
+  filled: number;
 }
 
 interface StoredRow {
@@ -77,6 +92,14 @@ export const PUT_OK = 0;
 export const PUT_DUPLICATE = 1;
 export const PUT_CONFLICT = 2;
 export const PUT_MISALIGNED = 3;
+/** The reading's local day is outside 1790–2149. */
+export const PUT_OUT_OF_RANGE = 4;
+
+/** Spill keys: series index × 2^28 + (day + DAY_BIAS) × 2^11 + slot. */
+const DAY_BIAS = 65536;
+const DAY_SPAN = 131072;
+const SLOT_BITS = 2048;
+const SERIES_MUL = DAY_SPAN * SLOT_BITS;
 
 function isoDate(day: number): string {
   return new Date(day * 86_400_000).toISOString().slice(0, 10);
@@ -102,8 +125,12 @@ export class IntervalStage {
   private used = 0;
   private readonly dirty = new Set<SeriesState>();
   private readonly series = new Map<number, SeriesState>();
+  private readonly list: SeriesState[] = [];
   private readonly writer: BlockWriter;
   private readonly s: Record<'get' | 'any' | 'findSeries' | 'insertSeries' | 'gapRows', Statement>;
+  private spillInsert: Statement | null = null;
+  /** Readings written to the spill table (not yet read back). */
+  spilledReadings = 0;
   private readonly scratch = new Map<number, [Float64Array, Uint8Array]>();
 
   // Counters for the result.
@@ -188,8 +215,13 @@ export class IntervalStage {
       minEpoch: Infinity,
       maxEpoch: -Infinity,
       filled: 0,
+      idx: this.list.length,
+      maxDay: -Infinity,
+      ordered: true,
+      spilled: false,
     };
     this.series.set(key, st);
+    this.list.push(st);
     return st;
   }
 
@@ -207,8 +239,8 @@ export class IntervalStage {
     const start = s.zone.start(day);
     const len = s.zone.len(day);
     const count = s.seconds === 86400 ? 1 : Math.ceil(len / s.seconds);
-    if (this.used + count > this.capacity) this.flush();
-    const d: DayStage = { day, start, len, count, off: this.used };
+    if (this.used + count > this.capacity) this.relieve();
+    const d: DayStage = { day, start, len, count, off: this.used, filled: 0 };
     this.quality.fill(NONE, d.off, d.off + count);
     this.used += count;
     s.days.set(day, d);
@@ -246,6 +278,9 @@ export class IntervalStage {
       if (slot !== Math.floor(slot)) return PUT_MISALIGNED;
     }
     if (d === null) {
+      if (this.day < -DAY_BIAS || this.day >= DAY_SPAN - DAY_BIAS) return PUT_OUT_OF_RANGE;
+      if (this.day < s.maxDay) s.ordered = false;
+      else s.maxDay = this.day;
       d = s.days.get(this.day) ?? this.alloc(s, this.day);
       s.last = d;
     }
@@ -268,6 +303,7 @@ export class IntervalStage {
     this.quality[i] = quality;
     this.lines[i] = line;
     this.cols[i] = col;
+    d.filled++;
     if (epoch < s.minEpoch) s.minEpoch = epoch;
     if (epoch > s.maxEpoch) s.maxEpoch = epoch;
     this.staged++;
@@ -288,24 +324,149 @@ export class IntervalStage {
     return b;
   }
 
-  /** Write every staged day to its block (merging with stored blocks) and empty the stage. */
-  flush(): void {
-    const list = [...this.dirty].sort((a, b) => a.id - b.id);
-    for (const s of list) {
+  /**
+   * The pool is full: write the finished days of ordered series, keep each ordered series'
+   * current day (up to half the pool), spill the days of unordered series.
+   */
+  private relieve(): void {
+    const budget = this.capacity / 2;
+    let kept = 0;
+    const keep: DayStage[] = [];
+    const keepSeries: SeriesState[] = [];
+    for (const s of [...this.dirty].sort((a, b) => a.id - b.id)) {
+      if (!s.ordered) s.spilled = true;
       const days = [...s.days.values()].sort((a, b) => a.day - b.day);
-      for (const d of days) this.writeDay(s, d);
+      s.days.clear();
+      const current = s.last;
+      s.last = null;
+      for (const d of days) {
+        if (s.spilled) this.spill(s, d);
+        else if (d === current && d.filled < d.count && kept + d.count <= budget) {
+          keep.push(d);
+          s.days.set(d.day, d);
+          s.last = d;
+          kept += d.count;
+        } else this.writeDay(s, d);
+      }
+      if (s.days.size > 0) keepSeries.push(s);
+    }
+    // Move the kept days to the front of the pool.
+    keep.sort((a, b) => a.off - b.off);
+    let off = 0;
+    for (const d of keep) {
+      if (d.off !== off) {
+        this.values.copyWithin(off, d.off, d.off + d.count);
+        this.quality.copyWithin(off, d.off, d.off + d.count);
+        this.lines.copyWithin(off, d.off, d.off + d.count);
+        this.cols.copyWithin(off, d.off, d.off + d.count);
+        d.off = off;
+      }
+      off += d.count;
+    }
+    this.used = off;
+    this.dirty.clear();
+    for (const s of keepSeries) this.dirty.add(s);
+  }
+
+  private spill(s: SeriesState, d: DayStage): void {
+    if (!this.spillInsert) {
+      this.db.exec(
+        `CREATE TEMP TABLE IF NOT EXISTS edw_interval_spill (
+           k INTEGER NOT NULL, line INTEGER NOT NULL, v REAL NOT NULL, q INTEGER NOT NULL, c INTEGER NOT NULL,
+           PRIMARY KEY (k, line)) WITHOUT ROWID`,
+      );
+      this.db.exec('DELETE FROM edw_interval_spill');
+      this.spillInsert = this.db.prepare(
+        'INSERT INTO edw_interval_spill (k, line, v, q, c) VALUES (?, ?, ?, ?, ?)',
+      );
+    }
+    const base = s.idx * SERIES_MUL + (d.day + DAY_BIAS) * SLOT_BITS;
+    const ins = this.spillInsert;
+    for (let k = 0; k < d.count; k++) {
+      const i = d.off + k;
+      const q = this.quality[i] as number;
+      if (q === NONE) continue;
+      ins.run(base + k, this.lines[i], this.values[i], q, this.cols[i]);
+      this.spilledReadings++;
+    }
+  }
+
+  /**
+   * Write every staged day to its block (merging with stored blocks), read the spill back and
+   * write its days, and empty the stage. Call once, after the last put().
+   */
+  flush(): void {
+    for (const s of [...this.dirty].sort((a, b) => a.id - b.id)) {
+      if (!s.ordered) s.spilled = true;
+      const days = [...s.days.values()].sort((a, b) => a.day - b.day);
+      for (const d of days) {
+        if (s.spilled) this.spill(s, d);
+        else this.writeDay(s, d);
+      }
       s.days.clear();
       s.last = null;
-      s.flushed = true;
     }
     this.dirty.clear();
     this.used = 0;
+    if (this.spillInsert) this.readSpill();
+  }
+
+  /** Read the spill in (series, day, slot, line) order and write each day once. */
+  private readSpill(): void {
+    this.ensurePool();
+    const rows = this.db
+      .prepare('SELECT k, line, v, q, c FROM edw_interval_spill ORDER BY k, line')
+      .raw()
+      .iterate() as IterableIterator<[number, number, number, number, number]>;
+    let group = -1;
+    let s: SeriesState | null = null;
+    let d: DayStage | null = null;
+    const finish = () => {
+      if (s && d) this.writeDay(s, d);
+    };
+    for (const [k, line, v, q, c] of rows) {
+      const g = Math.floor(k / SLOT_BITS);
+      const slot = k - g * SLOT_BITS;
+      if (g !== group) {
+        finish();
+        group = g;
+        s = this.list[Math.floor(k / SERIES_MUL)] as SeriesState;
+        const day = g - s.idx * DAY_SPAN - DAY_BIAS;
+        const start = s.zone.start(day);
+        const len = s.zone.len(day);
+        const count = s.seconds === 86400 ? 1 : Math.ceil(len / s.seconds);
+        d = { day, start, len, count, off: 0, filled: 0 };
+        this.quality.fill(NONE, 0, count);
+      }
+      const sv = this.values[slot] as number;
+      const sq = this.quality[slot] as number;
+      if (sq === NONE) {
+        this.values[slot] = v;
+        this.quality[slot] = q;
+        this.lines[slot] = line;
+        this.cols[slot] = c;
+        (d as DayStage).filled++;
+      } else if (sv === v && sq === q) this.duplicatesInFile++;
+      else {
+        this.conflicts++;
+        const ss = s as SeriesState;
+        const dd = d as DayStage;
+        const reason = `${ss.label} at ${formatLocal(ss.zone, dd.start + slot * ss.seconds, dd.day)}: ${v} ${ss.unit}${q ? ` (${QUALITY_NAMES[q]})` : ''} conflicts with ${sv} ${ss.unit}${sq ? ` (${QUALITY_NAMES[sq]})` : ''} given earlier in the file (line ${this.lines[slot]}) for the same slot; the first is kept`;
+        this.lateReject(line, c, v, reason);
+      }
+    }
+    finish();
+    this.db.exec('DROP TABLE temp.edw_interval_spill');
+    this.spillInsert = null;
+    this.spilledReadings = 0;
   }
 
   private writeDay(s: SeriesState, d: DayStage): void {
     const blockSeconds = s.seconds === 86400 ? d.len : s.seconds;
     const stored =
       s.existed || s.flushed ? (this.s.get.get(s.id, d.day) as StoredRow | undefined) : undefined;
+    // From now on a block of this series may be stored: later writes look it up first.
+    s.flushed = true;
     const V = this.values;
     const Q = this.quality;
     if (!stored) {
@@ -408,17 +569,15 @@ export class IntervalStage {
     this.readingsWritten += provided;
   }
 
-  private reject(s: SeriesState, d: DayStage, k: number, reason: string): void {
+  private reject(_s: SeriesState, d: DayStage, k: number, reason: string): void {
     const i = d.off + k;
-    const line = this.lines[i] as number;
+    this.lateReject(this.lines[i] as number, this.cols[i] as number, this.values[i] as number, reason);
+  }
+
+  private lateReject(line: number, col: number, value: number, reason: string): void {
     if (this.conflictExamples.length < EXAMPLES)
       this.conflictExamples.push(`line ${line}: ${reason}`);
-    this.ctx.reject({
-      line,
-      column: this.columns[this.cols[i] as number] ?? null,
-      value: String(this.values[i]),
-      reason,
-    });
+    this.ctx.reject({ line, column: this.columns[col] ?? null, value: String(value), reason });
     this.lateRejects++;
     this.onLateReject(line);
   }

@@ -58,9 +58,7 @@ export const ROUNDING_RULES = [
 export const DAY_TYPES = ['weekday', 'weekend', 'holiday', 'all'] as const;
 export const COMMODITIES = ['electricity', 'gas', 'water', 'steam', 'propane', 'oil'] as const;
 
-export const TariffTier = z
-  .object({ upto: Decimal.nullable(), rate: Decimal })
-  .strict();
+export const TariffTier = z.object({ upto: Decimal.nullable(), rate: Decimal }).strict();
 
 export const TariffComponent = z
   .object({
@@ -95,7 +93,10 @@ export const TariffVersion = z
         z
           .object({
             season: z.string().min(1).default('all'),
-            months: z.string().regex(MONTHS_RE, 'must be months like "1-12" or "6-9" or "1-5,10-12"').default('1-12'),
+            months: z
+              .string()
+              .regex(MONTHS_RE, 'must be months like "1-12" or "6-9" or "1-5,10-12"')
+              .default('1-12'),
             day_type: z.enum(DAY_TYPES),
             start_hour: z.number().int().min(0).max(23),
             end_hour: z.number().int().min(1).max(24),
@@ -144,7 +145,7 @@ export function monthSet(text: string): Set<number> {
 export function monthsText(months: Iterable<number>): string {
   const ms = [...new Set(months)].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < ms.length; ) {
+  for (let i = 0; i < ms.length;) {
     let j = i;
     while (j + 1 < ms.length && ms[j + 1] === (ms[j] as number) + 1) j++;
     parts.push(i === j ? String(ms[i]) : `${ms[i]}-${ms[j]}`);
@@ -200,9 +201,18 @@ export function tariffProblems(t: TariffJson): string[] {
         seen.add(c);
       }
     };
-    dup('component', v.components.map((c) => c.code));
-    dup('time period', v.time_periods.map((p) => p.code));
-    dup('block definition', v.block_definitions.map((b) => b.code));
+    dup(
+      'component',
+      v.components.map((c) => c.code),
+    );
+    dup(
+      'time period',
+      v.time_periods.map((p) => p.code),
+    );
+    dup(
+      'block definition',
+      v.block_definitions.map((b) => b.code),
+    );
     const periods = new Set(v.time_periods.map((p) => p.code));
     const blocks = new Set(v.block_definitions.map((b) => b.code));
     // The kind of charge each period prices, to check overlaps within one family of periods
@@ -257,7 +267,9 @@ interface VersionRow {
 /** One stored tariff version in the JSON form (what the file would hold). */
 export function exportTariffVersion(db: Database, versionId: number): TariffVersionJson {
   const v = db
-    .prepare('SELECT id, effective_from, effective_to, rounding_rule FROM tariff_version WHERE id = ?')
+    .prepare(
+      'SELECT id, effective_from, effective_to, rounding_rule FROM tariff_version WHERE id = ?',
+    )
     .get(versionId) as VersionRow;
   const periods = db
     .prepare('SELECT id, code, name FROM time_period WHERE tariff_version_id = ? ORDER BY id')
@@ -332,7 +344,9 @@ export function exportTariffVersion(db: Database, versionId: number): TariffVers
     to: v.effective_to,
     rounding_rule: v.rounding_rule,
     time_periods: periods.map((p) => ({ code: p.code, name: p.name })),
-    block_definitions: blocks.map((b) => (b.name === null ? { code: b.code } : { code: b.code, name: b.name })),
+    block_definitions: blocks.map((b) =>
+      b.name === null ? { code: b.code } : { code: b.code, name: b.name },
+    ),
     schedule,
     components,
   };

@@ -110,10 +110,18 @@ function toInput(ctx: ImportContext, b: BillJson, findings: Finding[]): BillInpu
   );
   if (!org) throw new BillReject('org', orgCode, `unknown organization ${orgCode}`);
   if (ctx.org && ctx.org.id !== org.id)
-    throw new BillReject('org', orgCode, `the bill is from ${orgCode}, but --org is ${ctx.org.code}`);
+    throw new BillReject(
+      'org',
+      orgCode,
+      `the bill is from ${orgCode}, but --org is ${ctx.org.code}`,
+    );
   const what = `bill of account ${b.account}, ${b.period_from} to ${b.period_to}`;
   if (b.period_to < b.period_from)
-    throw new BillReject('period_to', b.period_to, `period_to ${b.period_to} is before period_from ${b.period_from}`);
+    throw new BillReject(
+      'period_to',
+      b.period_to,
+      `period_to ${b.period_to} is before period_from ${b.period_from}`,
+    );
   const account = one<{ id: number }>(
     ctx.db,
     'SELECT id FROM account WHERE org_id = ? AND account_number = ?',
@@ -135,7 +143,11 @@ function toInput(ctx: ImportContext, b: BillJson, findings: Finding[]): BillInpu
       b.usage_point,
     );
     if (!up)
-      throw new BillReject('usage_point', b.usage_point, `usage point ${b.usage_point} is not a usage point of ${org.code} in this workspace`);
+      throw new BillReject(
+        'usage_point',
+        b.usage_point,
+        `usage point ${b.usage_point} is not a usage point of ${org.code} in this workspace`,
+      );
     usagePointId = up.id;
     const served = one(
       ctx.db,
@@ -160,7 +172,12 @@ function toInput(ctx: ImportContext, b: BillJson, findings: Finding[]): BillInpu
   }
   let tariffId: number | null = null;
   if (b.tariff !== undefined) {
-    const t = one<{ id: number }>(ctx.db, 'SELECT id FROM tariff WHERE org_id = ? AND code = ?', org.id, b.tariff);
+    const t = one<{ id: number }>(
+      ctx.db,
+      'SELECT id FROM tariff WHERE org_id = ? AND code = ?',
+      org.id,
+      b.tariff,
+    );
     if (t) tariffId = t.id;
     else
       findings.push({
@@ -225,7 +242,9 @@ export async function importBill(ctx: ImportContext): Promise<ImporterResult> {
   const doc = readJsonFile(ctx.path, ctx.file);
   const list = Array.isArray(doc.value) ? (doc.value as unknown[]) : [doc.value];
   if (list.length === 0)
-    throw new EdwError('input_rejected', `${ctx.file}: the file holds no bills (an empty array)`, { line: 1 });
+    throw new EdwError('input_rejected', `${ctx.file}: the file holds no bills (an empty array)`, {
+      line: 1,
+    });
   const findings: Finding[] = [];
   let accepted = 0;
   let bills = 0;
@@ -238,7 +257,11 @@ export async function importBill(ctx: ImportContext): Promise<ImporterResult> {
       const issue = parsed.error.issues[0];
       const p = issue?.path ?? [];
       ctx.reject({
-        line: p.length ? doc.line(`${path}${p.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('')}`) : line,
+        line: p.length
+          ? doc.line(
+              `${path}${p.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('')}`,
+            )
+          : line,
         column: p.length ? p.map(String).join('.') : null,
         value: null,
         reason: `not an edw bill: ${parsed.error.issues

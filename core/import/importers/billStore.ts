@@ -93,7 +93,8 @@ function compare(db: Database, row: BillRow, b: BillInput): string[] {
     ['usage', row.usage, b.usage],
   ];
   for (const [name, held, given] of fields)
-    if (given !== null && held !== given) out.push(`${name} ${held ?? '(none)'} held, ${given} in the file`);
+    if (given !== null && held !== given)
+      out.push(`${name} ${held ?? '(none)'} held, ${given} in the file`);
   const lines = db
     .prepare('SELECT * FROM bill_line WHERE bill_id = ? ORDER BY line_no')
     .all(row.id) as LineRow[];

@@ -12,7 +12,12 @@ import { date as parseDate } from '../parse';
 import { parseDec, formatDec } from '../decimal';
 import { readCsv, type CsvRecord } from '../source';
 import { RowError, type Finding, type ImportContext, type ImporterResult } from '../types';
-import { ReadingStore, type Commodity, type ReadingTypeSpec, type UsagePointRef } from './readingStore';
+import {
+  ReadingStore,
+  type Commodity,
+  type ReadingTypeSpec,
+  type UsagePointRef,
+} from './readingStore';
 
 type Org = { id: number; code: string; timeZone: string };
 
@@ -74,7 +79,9 @@ function findColumns(fields: string[]): Columns | null {
   if (date === undefined) return null;
   const values: Columns['values'] = [];
   h.forEach((x, i) => {
-    const m = /^(usage|import|export|consumption|value|delivered|received)(?: \(([^)]+)\))?$/.exec(x);
+    const m = /^(usage|import|export|consumption|value|delivered|received)(?: \(([^)]+)\))?$/.exec(
+      x,
+    );
     if (!m) return;
     const flow = m[1] === 'export' || m[1] === 'received' ? 'reverse' : 'forward';
     values.push({ index: i, flow, unit: m[2] ?? null, header: fields[i]?.trim() ?? x });
@@ -207,7 +214,11 @@ export async function importDmdCsv(ctx: ImportContext, org: Org): Promise<Import
     const unitKey = (ctx.profile.units[unitText] ?? unitText).toLowerCase();
     const rule = UNITS[unitKey];
     if (!rule)
-      throw new RowError('UNITS', unitText, `unit "${unitText}" is not one edw knows (kWh, therms, CCF…)`);
+      throw new RowError(
+        'UNITS',
+        unitText,
+        `unit "${unitText}" is not one edw knows (kWh, therms, CCF…)`,
+      );
     const commodity = commodityOfType(get(c.type)) ?? rule.commodity ?? 'electricity';
     const point = usagePoint(commodity);
     const day = parseDate('DATE', get(c.date), ctx.profile.dateFormat);
@@ -222,13 +233,27 @@ export async function importDmdCsv(ctx: ImportContext, org: Org): Promise<Import
       const diff = (endMin - startMin + 1440) % 1440;
       // "00:00–00:59" (inclusive minute) or "00:00–01:00" (exclusive).
       const incl = diff + 1;
-      len = [5, 15, 30, 60].includes(incl) ? incl * 60 : [5, 15, 30, 60].includes(diff) ? diff * 60 : incl === 1440 ? 86400 : 0;
+      len = [5, 15, 30, 60].includes(incl)
+        ? incl * 60
+        : [5, 15, 30, 60].includes(diff)
+          ? diff * 60
+          : incl === 1440
+            ? 86400
+            : 0;
       if (len === 0)
-        throw new RowError('END TIME', get(c.end), `interval ${get(c.start)}–${get(c.end)} is not 5, 15, 30 or 60 minutes or a day`);
+        throw new RowError(
+          'END TIME',
+          get(c.end),
+          `interval ${get(c.start)}–${get(c.end)} is not 5, 15, 30 or 60 minutes or a day`,
+        );
     }
     if (seconds === null) seconds = len;
     else if (len !== seconds)
-      throw new RowError('END TIME', get(c.end), `interval length ${len / 60} min differs from the file's ${seconds / 60} min`);
+      throw new RowError(
+        'END TIME',
+        get(c.end),
+        `interval length ${len / 60} min differs from the file's ${seconds / 60} min`,
+      );
     const dec = parseDec(raw.replace(/,/g, ''));
     if (!dec) throw new RowError(v.header, raw, `${v.header} is not a number`);
     const value = Number(`${formatDec(dec)}e${rule.shift}`);
@@ -327,7 +352,8 @@ export async function importDmdCsv(ctx: ImportContext, org: Org): Promise<Import
   if (costSeen)
     findings.push({
       kind: 'note',
-      message: 'the COST column is not stored: interval costs have no place in the workspace (bills do)',
+      message:
+        'the COST column is not stored: interval costs have no place in the workspace (bills do)',
     });
   if (header.size > 0)
     findings.push({

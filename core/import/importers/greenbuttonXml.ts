@@ -12,6 +12,8 @@
 import { EdwError } from '../../workspace/errors';
 import { QUALITY, type QualityCode, type QualityName } from '../../metering/quality';
 import { localDay, localToEpoch, offsetSeconds } from '../../time/zone';
+import { zoneDays } from '../intervalTime';
+import { formatDec, parseDec } from '../decimal';
 import { readXml, child, childText, type XmlNode } from '../safeXml';
 import type { Finding, ImportContext, ImporterResult } from '../types';
 import { insertBill, matchBill, type BillInput } from './billStore';
@@ -30,7 +32,12 @@ type Org = { id: number; code: string; timeZone: string };
 // ───────────── ESPI code lists → workspace terms ─────────────
 
 /** UsagePoint ServiceCategory/kind (ServiceKind). */
-const SERVICE_KIND: Record<number, Commodity> = { 0: 'electricity', 1: 'gas', 2: 'water', 4: 'steam' };
+const SERVICE_KIND: Record<number, Commodity> = {
+  0: 'electricity',
+  1: 'gas',
+  2: 'water',
+  4: 'steam',
+};
 /** ReadingType commodity (CommodityKind). */
 const RT_COMMODITY: Record<number, Commodity> = {
   1: 'electricity',
@@ -60,6 +67,17 @@ const UOM: Record<number, UomRule> = {
   119: { unit: 'CCF', shift: -2, measure: 'volume', label: 'ft³' },
   42: { unit: 'm3', shift: 0, measure: 'volume', label: 'm³' },
   128: { unit: 'gal', shift: 0, measure: 'volume', label: 'US gal' },
+};
+
+/** Commodities a stored unit can measure. */
+const UNIT_FITS: Record<string, readonly string[]> = {
+  kWh: ['electricity'],
+  kW: ['electricity'],
+  kVArh: ['electricity'],
+  therm: ['gas', 'steam', 'propane'],
+  CCF: ['gas', 'water', 'propane'],
+  m3: ['gas', 'water'],
+  gal: ['water', 'propane', 'oil'],
 };
 
 const ACCUMULATION: Record<number, ReadingTypeSpec['accumulation']> = {
@@ -223,6 +241,12 @@ function candidate(start: number): boolean {
 }
 
 async function scanStructure(ctx: ImportContext, tol: Tolerated): Promise<Scan> {
+  const notEspi = (root: string) =>
+    new EdwError(
+      'input_rejected',
+      `${ctx.file}: not a Green Button (ESPI Atom) file: the root element is <${root}>, expected <feed> or <entry>`,
+      { line: 1 },
+    );
   const entries: Entry[] = [];
   let current: Entry | null = null;
   const opened: Entry[] = [];
@@ -247,7 +271,8 @@ async function scanStructure(ctx: ImportContext, tol: Tolerated): Promise<Scan> 
     blockStarts: [],
   });
   const res = await readXml(ctx.path, ctx.file, {
-    open: (tag) => {
+    open: (tag, path) => {
+      if (path.length === 0 && tag.name !== 'feed' && tag.name !== 'entry') throw notEspi(tag.name);
       if (tag.name === 'entry') {
         index++;
         current = newEntry(tag.line);
@@ -286,16 +311,10 @@ async function scanStructure(ctx: ImportContext, tol: Tolerated): Promise<Scan> 
       await ctx.breathe();
     },
   });
-  if (res.root !== 'feed' && res.root !== 'entry')
-    throw new EdwError(
-      'input_rejected',
-      `${ctx.file}: not a Green Button (ESPI Atom) file: the root element is <${res.root}>, expected <feed> or <entry>`,
-      { line: 1 },
-    );
   if (res.declaredEncoding && !/^(utf-?8|utf-?16|us-ascii)$/i.test(res.declaredEncoding))
     tol.add(
       'encoding',
-      `the XML declares encoding ${res.declaredEncoding}: read as ${'UTF-8'} (Green Button files are UTF-8)`,
+      `the XML declares encoding ${res.declaredEncoding}: read as UTF-8 (Green Button files are UTF-8)`,
     );
   return { entries, root: res.root };
 }
@@ -370,7 +389,6 @@ interface UpPlan {
   entry: Entry | null;
   keyCandidates: string[];
   createKey: string;
-  label: string;
   commodity: Commodity | null;
   zone: string | null;
   ltpLabel: string | null;
@@ -420,10 +438,7 @@ function readingTypeOf(node: XmlNode, tol: Tolerated, firstDuration: number | nu
     };
   if (!accumulation) {
     accumulation = rule.measure === 'demand' ? 'indicating' : 'delta';
-    tol.add(
-      'acc-missing',
-      `ReadingType without accumulationBehaviour: read as ${accumulation}`,
-    );
+    tol.add('acc-missing', `ReadingType without accumulationBehaviour: read as ${accumulation}`);
   }
   const flowCode = num(node, 'flowDirection');
   let flow = flowCode === undefined ? undefined : FLOW[flowCode];
@@ -444,7 +459,8 @@ function readingTypeOf(node: XmlNode, tol: Tolerated, firstDuration: number | nu
     } else
       return {
         ok: false,
-        reason: 'ReadingType has no intervalLength: register (non-interval) data is not imported from Green Button files',
+        reason:
+          'ReadingType has no intervalLength: register (non-interval) data is not imported from Green Button files',
       };
   }
   if (seconds !== 86400 && (3600 % seconds !== 0 || !Number.isInteger(seconds)))
@@ -523,7 +539,10 @@ function relate(
   // Usage points.
   const ups: UpPlan[] = upEntries.map((e) => {
     const res = e.resource as XmlNode;
-    const sdp = childText(child(res, 'ServiceDeliveryPoint') ?? child(res, 'serviceDeliveryPoint'), 'name');
+    const sdp = childText(
+      child(res, 'ServiceDeliveryPoint') ?? child(res, 'serviceDeliveryPoint'),
+      'name',
+    );
     const hrefId = idFromHref(e.self, 'UsagePoint');
     const uuid = e.id ? e.id.replace(/^urn:uuid:/i, '') : null;
     const keyCandidates = [sdp, hrefId, uuid, e.title].filter(
@@ -535,7 +554,6 @@ function relate(
       entry: e,
       keyCandidates,
       createKey: hrefId ?? uuid ?? e.title ?? `entry-${e.index + 1}`,
-      label: `${hrefId ?? uuid ?? e.title}${e.title && e.title !== hrefId ? ` (${e.title})` : ''}`,
       commodity,
       zone: null,
       ltpLabel: null,
@@ -561,12 +579,20 @@ function relate(
   const mrs: MrPlan[] = mrEntries.map((e) => {
     let up =
       ups.find((u) => u.entry && u.entry.related.some((r) => sameHref(r, e.up))) ??
-      ups.find((u) => u.entry?.self && e.self && sameHref(e.self.replace(/\/MeterReading\/[^/]+$/, ''), u.entry.self)) ??
+      ups.find(
+        (u) =>
+          u.entry?.self &&
+          e.self &&
+          sameHref(e.self.replace(/\/MeterReading\/[^/]+$/, ''), u.entry.self),
+      ) ??
       null;
     if (!up && ups.length === 1) {
       up = ups[0] as UpPlan;
       if (e.up || e.self)
-        tol.add('mr-up', 'MeterReadings whose links name no UsagePoint of the feed: assigned to its only usage point');
+        tol.add(
+          'mr-up',
+          'MeterReadings whose links name no UsagePoint of the feed: assigned to its only usage point',
+        );
     }
     if (!up) {
       // No UsagePoint entry: the usage point's id from the MeterReading's own href.
@@ -578,7 +604,6 @@ function relate(
             entry: null,
             keyCandidates: [id],
             createKey: id,
-            label: id,
             commodity: null,
             zone: null,
             ltpLabel: null,
@@ -593,8 +618,7 @@ function relate(
         }
       }
     }
-    let rtEntry =
-      rtEntries.find((r) => e.related.some((h) => sameHref(h, r.self))) ?? null;
+    let rtEntry = rtEntries.find((r) => e.related.some((h) => sameHref(h, r.self))) ?? null;
     let rtNode: XmlNode | null = rtEntry?.resource ?? null;
     if (!rtNode && e.nestedReadingType) {
       rtNode = e.nestedReadingType;
@@ -606,7 +630,10 @@ function relate(
     if (!rtNode && rtEntries.length === 1) {
       rtEntry = rtEntries[0] as Entry;
       rtNode = rtEntry.resource;
-      tol.add('rt-single', 'MeterReadings without a related ReadingType link: the feed’s only ReadingType used');
+      tol.add(
+        'rt-single',
+        'MeterReadings without a related ReadingType link: the feed’s only ReadingType used',
+      );
     }
     return {
       entry: e,
@@ -630,11 +657,21 @@ function relate(
   for (const e of ibEntries) {
     let mr =
       mrs.find((m) => m.entry.related.some((r) => sameHref(r, e.up))) ??
-      mrs.find((m) => m.entry.self && e.up && sameHref(e.up.replace(/\/IntervalBlock$/, ''), m.entry.self)) ??
-      mrs.find((m) => m.entry.self && e.self && sameHref(e.self.replace(/\/IntervalBlock\/[^/]+$/, ''), m.entry.self));
+      mrs.find(
+        (m) => m.entry.self && e.up && sameHref(e.up.replace(/\/IntervalBlock$/, ''), m.entry.self),
+      ) ??
+      mrs.find(
+        (m) =>
+          m.entry.self &&
+          e.self &&
+          sameHref(e.self.replace(/\/IntervalBlock\/[^/]+$/, ''), m.entry.self),
+      );
     if (!mr && mrs.length === 1) {
       mr = mrs[0] as MrPlan;
-      tol.add('ib-mr', 'IntervalBlocks whose links name no MeterReading: assigned to the feed’s only meter reading');
+      tol.add(
+        'ib-mr',
+        'IntervalBlocks whose links name no MeterReading: assigned to the feed’s only meter reading',
+      );
     }
     if (!mr) {
       blockRejects.set(
@@ -663,15 +700,25 @@ function relate(
     if (mr.rejectReason || g.length === 0) continue;
     const up = mr.up as UpPlan;
     const rt = mr.rt as RtInfo;
-    if (!up.ref && !up.rejectReason) resolveUsagePoint(up, rt.spec.commodity, store, org, profileKey, ups, tol);
+    if (!up.ref && !up.rejectReason)
+      resolveUsagePoint(up, rt.spec.commodity, store, org, profileKey, ups, tol);
     if (up.rejectReason) {
       mr.rejectReason = up.rejectReason;
       continue;
     }
     const ref = up.ref as UsagePointRef;
     if (ref.commodity !== rt.spec.commodity) {
-      mr.rejectReason = `usage point ${ref.key} is ${ref.commodity} but the ReadingType measures ${rt.spec.commodity}`;
-      continue;
+      // A ReadingType commodity code contradicting the usage point: trust the usage point when
+      // the unit fits it (gas feeds written with commodity 1, say), else refuse.
+      if (!(UNIT_FITS[rt.spec.unit] ?? []).includes(ref.commodity)) {
+        mr.rejectReason = `usage point ${ref.key} is ${ref.commodity} but the ReadingType measures ${rt.spec.commodity} in ${rt.spec.unit}`;
+        continue;
+      }
+      tol.add(
+        `commodity:${ref.key}`,
+        `usage point ${ref.key}: the ReadingType commodity (${rt.spec.commodity}) contradicts the usage point's ${ref.commodity}; its unit ${rt.spec.unit} fits ${ref.commodity}, so read as ${ref.commodity}`,
+      );
+      rt.spec = { ...rt.spec, commodity: ref.commodity as Commodity };
     }
     mr.readingTypeId = store.readingType(rt.spec);
     mr.localTime = detectLocalTime(g, ref.zone, rt.spec.seconds);
@@ -779,6 +826,17 @@ interface ReadStats {
   skippedGapZero: number;
 }
 
+/** Exact decimal text of an ESPI integer × 10^exp ("609", 0 → "609"; "1843", -3 → "1.843"). */
+function scaleText(text: string, exp: number): string | null {
+  const d = parseDec(text);
+  if (!d) return null;
+  return formatDec(
+    exp >= 0
+      ? { digits: d.digits * 10n ** BigInt(exp), scale: d.scale }
+      : { digits: d.digits, scale: d.scale - exp },
+  );
+}
+
 function scaleValue(text: string, exp: number): number | null {
   if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(text)) return null;
   return Number(`${text}e${exp}`);
@@ -852,7 +910,11 @@ function readOne(
     ctx.reject({ line: r.line, column, value, reason });
   };
   if (startText === undefined || !/^-?\d+$/.test(startText))
-    return reject('timePeriod/start', startText ?? null, 'IntervalReading has no timePeriod start (epoch seconds)');
+    return reject(
+      'timePeriod/start',
+      startText ?? null,
+      'IntervalReading has no timePeriod start (epoch seconds)',
+    );
   if (valueText === undefined || valueText === '')
     return reject('value', null, 'IntervalReading has no value');
   const exp = rt.pow + rt.shift;
@@ -873,7 +935,8 @@ function readOne(
     q = QUALITY.valid;
     for (const c of codes) {
       const code = childText(c, 'quality') ?? c.text.trim();
-      const mapped = (profileQuality[code] as QualityName | undefined) ?? ESPI_QUALITY[Number(code)];
+      const mapped =
+        (profileQuality[code] as QualityName | undefined) ?? ESPI_QUALITY[Number(code)];
       if (!mapped) {
         stats.unknownQuality.set(code, (stats.unknownQuality.get(code) ?? 0) + 1);
         continue;
@@ -887,7 +950,11 @@ function readOne(
   if (rt.spec.seconds === 86400) {
     // Daily readings stamped at 00:00 UTC (a local date written as UTC): the local day.
     const day = Math.floor(start / 86400);
-    if (start % 86400 === 0 && localDay(day, zone).start !== start && offsetSeconds(start, zone) !== 0) {
+    if (
+      start % 86400 === 0 &&
+      localDay(day, zone).start !== start &&
+      offsetSeconds(start, zone) !== 0
+    ) {
       stats.utcMidnightDaily++;
       const info = localDay(day, zone);
       start = info.start;
@@ -895,26 +962,24 @@ function readOne(
     }
   } else if (m.localTime) {
     const wall = start;
-    const p = wallParts(wall);
-    const first = localToEpoch(zone, ...p, false);
-    const later = localToEpoch(zone, ...p, true);
-    if (first !== later) {
-      start = m.seenAmbiguous.has(wall) ? later : first;
+    const z = zoneDays(zone);
+    const day = Math.floor(wall / 86400);
+    const first = z.local(day, wall - day * 86400);
+    if (z.later === z.later) {
+      // The repeated fall-back hour: the first occurrence in the file is daylight time.
+      start = m.seenAmbiguous.has(wall) ? z.later : first;
       m.seenAmbiguous.add(wall);
-    } else {
-      start = first;
-      if (first + offsetSeconds(first, zone) !== wall) {
-        if (value === 0) {
-          stats.skippedGapZero++;
-          return;
-        }
-        return reject(
-          'timePeriod/start',
-          startText,
-          `local time ${new Date(wall * 1000).toISOString().slice(0, 16).replace('T', ' ')} does not exist in ${zone} (clocks spring forward)`,
-        );
+    } else if (z.nonexistent) {
+      if (value === 0) {
+        stats.skippedGapZero++;
+        return;
       }
-    }
+      return reject(
+        'timePeriod/start',
+        startText,
+        `local time ${new Date(wall * 1000).toISOString().slice(0, 16).replace('T', ' ')} does not exist in ${zone} (clocks spring forward)`,
+      );
+    } else start = first;
   }
   store.add({
     usagePoint: up,
@@ -934,6 +999,7 @@ function storeSummaries(
   ctx: ImportContext,
   org: Org,
   plan: Plan,
+  store: ReadingStore,
   findings: Finding[],
 ): { total: number; accepted: number; bills: number } {
   let total = 0;
@@ -956,7 +1022,13 @@ function storeSummaries(
       notes.push(`${what}: currency ${currency} is not US dollars`);
       continue;
     }
-    const ref = up?.ref ?? null;
+    // A usage point without readings in the file is looked up, never created, for its bills.
+    const profileKey = ctx.profile.defaults.usage_point?.trim();
+    const keys = profileKey && plan.ups.length === 1 ? [profileKey] : (up?.keyCandidates ?? []);
+    const ref =
+      up?.ref ??
+      keys.map((k) => store.findUsagePoint(k)).find((r): r is UsagePointRef => r !== null) ??
+      null;
     if (!ref) {
       notes.push(`${what}: its usage point is not known`);
       continue;
@@ -976,26 +1048,31 @@ function storeSummaries(
       );
       continue;
     }
+    const items = s.children.filter((c) => c.name === 'costAdditionalDetailLastPeriod');
+    if (items.some((li) => !/^-?\d+$/.test(childText(li, 'amount') ?? ''))) {
+      notes.push(`${what}: a line item has no whole-number amount`);
+      continue;
+    }
     total++;
-    const lines = s.children
-      .filter((c) => c.name === 'costAdditionalDetailLastPeriod')
-      .map((li) => {
-        const meas = child(li, 'measurement');
-        const mv = childText(meas, 'value');
-        const mu = num(meas, 'uom');
-        const rule = mu === undefined ? undefined : UOM[mu];
-        return {
-          code: childText(li, 'itemKind') ?? null,
-          description: childText(li, 'note') || 'Additional charge',
-          quantity:
-            mv !== undefined && rule
-              ? String(scaleValue(mv, (num(meas, 'powerOfTenMultiplier') ?? 0) + rule.shift))
-              : null,
-          unit: mv !== undefined && rule ? rule.unit : null,
-          rate: null,
-          amountMicros: Number(childText(li, 'amount') ?? '0') * 10,
-        };
-      });
+    const lines = items.map((li) => {
+      const meas = child(li, 'measurement');
+      const mv = childText(meas, 'value');
+      const mu = num(meas, 'uom');
+      const rule = mu === undefined ? undefined : UOM[mu];
+      const q =
+        mv !== undefined && rule
+          ? scaleText(mv, (num(meas, 'powerOfTenMultiplier') ?? 0) + rule.shift)
+          : null;
+      return {
+        code: childText(li, 'itemKind') ?? null,
+        description: childText(li, 'note') || 'Additional charge',
+        quantity: q,
+        unit: q !== null && rule ? rule.unit : null,
+        rate: null,
+        // hundred-thousandths of a dollar → micro-dollars
+        amountMicros: Number(childText(li, 'amount')) * 10,
+      };
+    });
     const consumption = child(s, 'overallConsumptionLastPeriod');
     const cv = childText(consumption, 'value');
     const cu = num(consumption, 'uom');
@@ -1014,7 +1091,7 @@ function storeSummaries(
       readPresent: null,
       usage:
         cv !== undefined && crule
-          ? String(scaleValue(cv, (num(consumption, 'powerOfTenMultiplier') ?? 0) + crule.shift))
+          ? scaleText(cv, (num(consumption, 'powerOfTenMultiplier') ?? 0) + crule.shift)
           : null,
       usageUnit: cv !== undefined && crule ? crule.unit : null,
       // hundred-thousandths of a dollar → micro-dollars
@@ -1074,12 +1151,16 @@ export async function importEspiXml(ctx: ImportContext, org: Org): Promise<Impor
   await readReadings(ctx, plan, store, stats);
   const findings: Finding[] = [];
   const stored = store.finish();
-  const summaries = storeSummaries(ctx, org, plan, findings);
+  const summaries = storeSummaries(ctx, org, plan, store, findings);
 
   if (stats.outOfOrder > 0)
     tol.add('order', `readings out of time order: placed by their own times`, stats.outOfOrder);
   if (stats.decimals > 0)
-    tol.add('decimals', 'reading values with decimals (ESPI values are integers): read exactly', stats.decimals);
+    tol.add(
+      'decimals',
+      'reading values with decimals (ESPI values are integers): read exactly',
+      stats.decimals,
+    );
   for (const [code, n] of stats.unknownQuality)
     tol.add(`q:${code}`, `unknown ReadingQuality code "${code}": the reading is kept as valid`, n);
   if (stats.utcMidnightDaily > 0)
@@ -1100,7 +1181,7 @@ export async function importEspiXml(ctx: ImportContext, org: Org): Promise<Impor
       notes.push({
         kind: 'note',
         subject: up.ref.key,
-        message: `created usage point ${up.ref.key} (${up.label}, ${up.ref.commodity}) for ${org.code}${up.ref.zone !== org.timeZone ? ` in ${up.ref.zone}` : ''}`,
+        message: `created usage point ${up.ref.key}${up.entry?.title && up.entry.title !== up.ref.key ? ` "${up.entry.title}"` : ''} (${up.ref.commodity}) for ${org.code}${up.ref.zone !== org.timeZone ? ` in ${up.ref.zone}` : ''}`,
       });
     else if (up.ref && up.zone && up.zone !== up.ref.zone)
       notes.push({

@@ -259,6 +259,28 @@ describe('intervals importer: long layout', () => {
     });
   });
 
+  it('reads a utility layout through its shipped profile; rejects name the file headers', async () => {
+    const w = await open();
+    const [a] = usagePoints(w, 'UES') as [string];
+    const rows = [
+      'ServicePoint,MeterNumber,ReadStart,IntervalSec,Value,UOM,QualityCode',
+      `${a},814396,2019-06-12 00:00,3600,424,WH,Passed Val`,
+      `${a},814396,2019-06-12 01:00,3600,0.369,KWH,EST`,
+      `999,814396,2019-06-12 01:00,3600,0.369,KWH,9`,
+      `${a},814396,2019-06-12 02:00,3600,x,KWH,9`,
+    ];
+    const r = await importFile(w, 'intervals', csvFile('ues.csv', rows), { org: 'UES', profile: 'ues-intervals' });
+    expect(r.status).toBe('committed');
+    expect(r.rejects.map((x) => [x.line, x.column, x.value])).toEqual([
+      [4, 'ServicePoint', '999'],
+      [5, 'Value', 'x'],
+    ]);
+    expect(r.findings.find((f) => f.kind === 'note' && f.message.includes('MeterNumber'))).toBeDefined();
+    const [block] = blocks(w, seriesOf(w, 'UES', a, HOURLY));
+    expect(Array.from(block!.values.slice(0, 2))).toEqual([0.424, 0.369]);
+    expect(Array.from(block!.quality.slice(0, 2))).toEqual([QUALITY.valid, QUALITY.estimated]);
+  });
+
   it('refuses a file without --org and a file missing required columns', async () => {
     const w = await open();
     const file = csvFile('x.csv', [HEADER, 'a,2019-06-01T00:00:00Z,3600,1,kWh,A']);

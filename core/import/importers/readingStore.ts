@@ -102,8 +102,7 @@ export class ReadingStore {
     const hit = this.usagePoints.get(key);
     if (hit) return hit;
     const row = this.s.findUp.get(this.org.id, key) as
-      | { id: number; source_key: string; commodity: string; time_zone: string | null }
-      | undefined;
+      { id: number; source_key: string; commodity: string; time_zone: string | null } | undefined;
     if (!row) return null;
     const ref: UsagePointRef = {
       id: row.id,
@@ -123,7 +122,13 @@ export class ReadingStore {
       this.s.insertUp.run(this.org.id, key, commodity, own, this.ctx.batchId).lastInsertRowid,
     );
     this.created.usage_point = (this.created.usage_point ?? 0) + 1;
-    const ref: UsagePointRef = { id, key, commodity, zone: own ?? this.org.timeZone, created: true };
+    const ref: UsagePointRef = {
+      id,
+      key,
+      commodity,
+      zone: own ?? this.org.timeZone,
+      created: true,
+    };
     this.usagePoints.set(key, ref);
     return ref;
   }
@@ -188,7 +193,15 @@ export class ReadingStore {
         `reading at ${fmtTime(r.start, zone)} lasts ${r.seconds} s but its reading type has ${r.intervalSeconds}-second intervals`,
       );
     const s = this.seriesFor(r);
-    const res = this.stage.put(s, r.start, Math.floor(r.start / 86400), r.value, r.quality, r.line, 0);
+    const res = this.stage.put(
+      s,
+      r.start,
+      Math.floor(r.start / 86400),
+      r.value,
+      r.quality,
+      r.line,
+      0,
+    );
     if (res === PUT_MISALIGNED)
       return this.reject(
         r.line,

@@ -10,11 +10,11 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { EdwError } from '../../workspace/errors';
 import { readJsonFile, type JsonDocument } from '../jsonFile';
+import { z } from 'zod';
 import {
-  TariffFile,
+  TariffJson,
   exportTariffVersion,
   tariffProblems,
-  type TariffJson,
   type TariffVersionJson,
 } from '../tariffJson';
 import type { Finding, ImportContext, ImporterResult } from '../types';
@@ -50,12 +50,15 @@ function differences(held: TariffVersionJson, given: TariffVersionJson): string[
     const h = hc.get(c.code);
     if (!h) out.push(`new component ${c.code}`);
     else if (canonical(h) !== canonical(c))
-      out.push(h.rate !== c.rate ? `${c.code} rate ${c.rate} (was ${h.rate})` : `${c.code} changed`);
+      out.push(
+        h.rate !== c.rate ? `${c.code} rate ${c.rate} (was ${h.rate})` : `${c.code} changed`,
+      );
     hc.delete(c.code);
   }
   for (const code of hc.keys()) out.push(`component ${code} removed`);
   if (canonical(held.schedule) !== canonical(given.schedule)) out.push('TOU schedule changed');
-  if (canonical(held.time_periods) !== canonical(given.time_periods)) out.push('time periods changed');
+  if (canonical(held.time_periods) !== canonical(given.time_periods))
+    out.push('time periods changed');
   if (canonical(held.block_definitions) !== canonical(given.block_definitions))
     out.push('block definitions changed');
   return out;
@@ -72,7 +75,9 @@ class TariffWriter {
   ) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      tariff: p('SELECT id, name, commodity, rate_class_id FROM tariff WHERE org_id = ? AND code = ?'),
+      tariff: p(
+        'SELECT id, name, commodity, rate_class_id FROM tariff WHERE org_id = ? AND code = ?',
+      ),
       insertTariff: p(
         'INSERT INTO tariff (org_id, code, name, commodity, rate_class_id, urdb_label) VALUES (?, ?, ?, ?, ?, ?)',
       ),
@@ -80,7 +85,9 @@ class TariffWriter {
         'UPDATE tariff SET name = ?, rate_class_id = coalesce(?, rate_class_id), urdb_label = coalesce(?, urdb_label) WHERE id = ?',
       ),
       rateClass: p('SELECT id, commodity FROM rate_class WHERE org_id = ? AND code = ?'),
-      insertRateClass: p('INSERT INTO rate_class (org_id, code, name, commodity) VALUES (?, ?, ?, ?)'),
+      insertRateClass: p(
+        'INSERT INTO rate_class (org_id, code, name, commodity) VALUES (?, ?, ?, ?)',
+      ),
       versions: p(
         'SELECT id, effective_from, effective_to FROM tariff_version WHERE tariff_id = ? ORDER BY effective_from',
       ),
@@ -97,10 +104,14 @@ class TariffWriter {
       updatePeriod: p('UPDATE time_period SET name = ? WHERE id = ?'),
       deletePeriod: p('DELETE FROM time_period WHERE id = ?'),
       blocks: p('SELECT id, code, name FROM block_definition WHERE tariff_version_id = ?'),
-      insertBlock: p('INSERT INTO block_definition (tariff_version_id, code, name) VALUES (?, ?, ?)'),
+      insertBlock: p(
+        'INSERT INTO block_definition (tariff_version_id, code, name) VALUES (?, ?, ?)',
+      ),
       updateBlock: p('UPDATE block_definition SET name = ? WHERE id = ?'),
       deleteBlock: p('DELETE FROM block_definition WHERE id = ?'),
-      linked: p('SELECT platform_id FROM platform_link WHERE source_table = ? AND source_id = ? LIMIT 1'),
+      linked: p(
+        'SELECT platform_id FROM platform_link WHERE source_table = ? AND source_id = ? LIMIT 1',
+      ),
       insertSchedule: p(
         `INSERT INTO tou_schedule (tariff_version_id, season, months, day_type, start_hour, end_hour, time_period_id)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -115,7 +126,9 @@ class TariffWriter {
         'DELETE FROM charge_tier WHERE charge_id IN (SELECT id FROM charge_component WHERE tariff_version_id = ?)',
       ),
       deleteComponents: p('DELETE FROM charge_component WHERE tariff_version_id = ?'),
-      insertTier: p('INSERT INTO charge_tier (charge_id, tier_index, upto, rate) VALUES (?, ?, ?, ?)'),
+      insertTier: p(
+        'INSERT INTO charge_tier (charge_id, tier_index, upto, rate) VALUES (?, ?, ?, ?)',
+      ),
     };
   }
 
@@ -128,27 +141,37 @@ class TariffWriter {
     let rateClassId: number | null = null;
     if (t.rate_class) {
       const rc = this.s.rateClass!.get(org.id, t.rate_class) as
-        | { id: number; commodity: string }
-        | undefined;
+        { id: number; commodity: string } | undefined;
       if (rc && rc.commodity !== t.commodity)
-        throw new Error(`rate class ${t.rate_class} of ${org.code} is ${rc.commodity}, the tariff ${t.commodity}`);
+        throw new Error(
+          `rate class ${t.rate_class} of ${org.code} is ${rc.commodity}, the tariff ${t.commodity}`,
+        );
       rateClassId =
         rc?.id ??
-        Number(this.s.insertRateClass!.run(org.id, t.rate_class, t.rate_class, t.commodity).lastInsertRowid);
+        Number(
+          this.s.insertRateClass!.run(org.id, t.rate_class, t.rate_class, t.commodity)
+            .lastInsertRowid,
+        );
       if (!rc) this.count('rate_class');
     }
     const row = this.s.tariff!.get(org.id, t.code) as
-      | { id: number; name: string; commodity: string; rate_class_id: number | null }
-      | undefined;
+      { id: number; name: string; commodity: string; rate_class_id: number | null } | undefined;
     if (!row) {
       this.count('tariff');
       return Number(
-        this.s.insertTariff!.run(org.id, t.code, t.name, t.commodity, rateClassId, urdbLabel).lastInsertRowid,
+        this.s.insertTariff!.run(org.id, t.code, t.name, t.commodity, rateClassId, urdbLabel)
+          .lastInsertRowid,
       );
     }
     if (row.commodity !== t.commodity)
-      throw new Error(`tariff ${t.code} of ${org.code} is ${row.commodity} in the workspace, ${t.commodity} in the file`);
-    if (row.name !== t.name || (rateClassId !== null && rateClassId !== row.rate_class_id) || urdbLabel) {
+      throw new Error(
+        `tariff ${t.code} of ${org.code} is ${row.commodity} in the workspace, ${t.commodity} in the file`,
+      );
+    if (
+      row.name !== t.name ||
+      (rateClassId !== null && rateClassId !== row.rate_class_id) ||
+      urdbLabel
+    ) {
       this.s.updateTariff!.run(t.name, rateClassId, urdbLabel, row.id);
       if (row.name !== t.name)
         this.findings.push({
@@ -164,7 +187,13 @@ class TariffWriter {
    * Write one version. Returns 'written' | 'same' | 'updated', or throws Error(reason) when the
    * version cannot be imported.
    */
-  version(org: Org, t: TariffJson, tariffId: number, v: TariffVersionJson, source: unknown): string {
+  version(
+    org: Org,
+    t: TariffJson,
+    tariffId: number,
+    v: TariffVersionJson,
+    source: unknown,
+  ): string {
     const label = `${org.code} ${t.code} version ${v.from}`;
     const versions = this.s.versions!.all(tariffId) as {
       id: number;
@@ -174,7 +203,8 @@ class TariffWriter {
     const existing = versions.find((x) => x.effective_from === v.from);
     for (const o of versions) {
       if (o === existing) continue;
-      const overlaps = o.effective_from <= (v.to ?? '9999-12-31') && v.from <= (o.effective_to ?? '9999-12-31');
+      const overlaps =
+        o.effective_from <= (v.to ?? '9999-12-31') && v.from <= (o.effective_to ?? '9999-12-31');
       if (!overlaps) continue;
       if (o.effective_from < v.from && o.effective_to === null) {
         this.s.closeVersion!.run(dayBefore(v.from), o.id);
@@ -212,7 +242,8 @@ class TariffWriter {
       return 'updated';
     }
     const id = Number(
-      this.s.insertVersion!.run(tariffId, v.from, v.to, v.rounding_rule, sourceJson, this.batchId).lastInsertRowid,
+      this.s.insertVersion!.run(tariffId, v.from, v.to, v.rounding_rule, sourceJson, this.batchId)
+        .lastInsertRowid,
     );
     this.count('tariff_version');
     this.replaceContent(id, v, label);
@@ -313,15 +344,16 @@ class TariffWriter {
 function orgByCode(db: Database, code: string): Org | null {
   return (
     (db.prepare('SELECT id, code FROM organization WHERE code = ? COLLATE NOCASE').get(code) as
-      | Org
-      | undefined) ?? null
+      Org | undefined) ?? null
   );
 }
 
 function orgByName(db: Database, name: string): Org | null {
   return (
     (db
-      .prepare('SELECT id, code FROM organization WHERE name = ? COLLATE NOCASE OR code = ? COLLATE NOCASE')
+      .prepare(
+        'SELECT id, code FROM organization WHERE name = ? COLLATE NOCASE OR code = ? COLLATE NOCASE',
+      )
       .get(name, name) as Org | undefined) ?? null
   );
 }
@@ -345,7 +377,10 @@ export async function importTariff(ctx: ImportContext): Promise<ImporterResult> 
   const w = new TariffWriter(ctx.db, ctx.batchId);
   const value = doc.value as Record<string, unknown> | unknown[] | null;
   const isUrdb =
-    (value !== null && typeof value === 'object' && !Array.isArray(value) && Array.isArray(value.items)) ||
+    (value !== null &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      Array.isArray(value.items)) ||
     looksUrdb(Array.isArray(value) ? value[0] : value);
   const stats = { total: 0, accepted: 0 };
   const units = isUrdb ? urdbUnits(ctx, doc, w.findings, stats) : edwUnits(ctx, doc);
@@ -415,7 +450,12 @@ export async function importTariff(ctx: ImportContext): Promise<ImporterResult> 
     }
     await ctx.breathe();
   }
-  return { rowsTotal: stats.total, rowsAccepted: stats.accepted, findings: w.findings, written: w.written };
+  return {
+    rowsTotal: stats.total,
+    rowsAccepted: stats.accepted,
+    findings: w.findings,
+    written: w.written,
+  };
 }
 
 function looksUrdb(v: unknown): boolean {
@@ -430,7 +470,10 @@ function looksUrdb(v: unknown): boolean {
 }
 
 function edwUnits(ctx: ImportContext, doc: JsonDocument): Unit[] {
-  const parsed = TariffFile.safeParse(doc.value);
+  // Parse as the shape the file has, so the messages name the fields at fault.
+  const parsed = Array.isArray(doc.value)
+    ? z.array(TariffJson).min(1).safeParse(doc.value)
+    : TariffJson.safeParse(doc.value);
   if (!parsed.success) {
     // Point at the first tariff the schema refuses, when the file holds several.
     const p = parsed.error.issues[0]?.path ?? [];
@@ -463,10 +506,18 @@ function urdbUnits(
   stats: { total: number; accepted: number },
 ): Unit[] {
   const v = doc.value as Record<string, unknown> | unknown[];
-  const items: unknown[] = Array.isArray(v) ? v : Array.isArray(v.items) ? (v.items as unknown[]) : [v];
+  const items: unknown[] = Array.isArray(v)
+    ? v
+    : Array.isArray(v.items)
+      ? (v.items as unknown[])
+      : [v];
   const base = Array.isArray(v) ? '$' : Array.isArray(v.items) ? '$.items' : null;
   if (items.length === 0)
-    throw new EdwError('input_rejected', `${ctx.file}: the URDB file holds no rates ("items" is empty)`, { line: 1 });
+    throw new EdwError(
+      'input_rejected',
+      `${ctx.file}: the URDB file holds no rates ("items" is empty)`,
+      { line: 1 },
+    );
   const out: Unit[] = [];
   items.forEach((raw, i) => {
     const path = base === null ? '$' : `${base}[${i}]`;
@@ -493,11 +544,22 @@ function urdbUnits(
     const conv = urdbToTariff(item, org.code);
     if (!conv.tariff) {
       stats.total++;
-      ctx.reject({ line, column: null, value: null, reason: `${what}: ${conv.problems.join('; ')}` });
+      ctx.reject({
+        line,
+        column: null,
+        value: null,
+        reason: `${what}: ${conv.problems.join('; ')}`,
+      });
       return;
     }
-    for (const n of conv.notes) findings.push({ kind: 'note', subject: what, message: `${what}: ${n}` });
-    out.push({ tariff: conv.tariff, path, source: () => ({ format: 'urdb', item }), urdbLabel: item.label ?? null });
+    for (const n of conv.notes)
+      findings.push({ kind: 'note', subject: what, message: `${what}: ${n}` });
+    out.push({
+      tariff: conv.tariff,
+      path,
+      source: () => ({ format: 'urdb', item }),
+      urdbLabel: item.label ?? null,
+    });
   });
   return out;
 }

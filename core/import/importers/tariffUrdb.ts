@@ -96,7 +96,9 @@ function schedule(
     for (let h = 0; h < 24; h++) {
       const p = row[h] as unknown;
       if (typeof p !== 'number' || !Number.isInteger(p) || p < 0) {
-        problems.push(`${field} month ${m + 1} hour ${h} is ${JSON.stringify(p)}, not a period index`);
+        problems.push(
+          `${field} month ${m + 1} hour ${h} is ${JSON.stringify(p)}, not a period index`,
+        );
         return null;
       }
       if (p >= periods) {
@@ -149,7 +151,10 @@ function tiers(
       problems.push(`${where} has a max that is not a number`);
       return null;
     }
-    out.push({ upto: max, rate: raw.adj === undefined || raw.adj === null ? rate : addDecText(rate, adj) });
+    out.push({
+      upto: max,
+      rate: raw.adj === undefined || raw.adj === null ? rate : addDecText(rate, adj),
+    });
   }
   const bad = tierProblems(out, `in period ${period}`, 'max');
   if (bad.length) {
@@ -233,9 +238,23 @@ export function urdbToTariff(item: UrdbItem, org: string): UrdbConversion {
     const rate = decText(fixed as number);
     if (rate === null) problems.push('fixedchargefirstmeter is not a number');
     else if (units === '$/month')
-      version.components.push({ code: 'fixed_charge', name: 'Fixed monthly charge', kind: 'fixed_bill', section: 'delivery', unit: 'bill', rate });
+      version.components.push({
+        code: 'fixed_charge',
+        name: 'Fixed monthly charge',
+        kind: 'fixed_bill',
+        section: 'delivery',
+        unit: 'bill',
+        rate,
+      });
     else if (units === '$/day')
-      version.components.push({ code: 'fixed_charge', name: 'Fixed daily charge', kind: 'fixed_day', section: 'delivery', unit: 'day', rate });
+      version.components.push({
+        code: 'fixed_charge',
+        name: 'Fixed daily charge',
+        kind: 'fixed_day',
+        section: 'delivery',
+        unit: 'day',
+        rate,
+      });
     else problems.push(`fixedchargeunits "${units}" is not supported ($/month or $/day)`);
   }
 
@@ -254,7 +273,11 @@ export function urdbToTariff(item: UrdbItem, org: string): UrdbConversion {
         const code = `energy_p${i + 1}`;
         version.time_periods.push({ code, name: `Energy period ${i + 1}` });
         const tiered = t.length > 1 || t[0]?.upto !== null;
-        if (tiered) version.block_definitions.push({ code: `${code}_tiers`, name: `Energy period ${i + 1} tiers (kWh per month)` });
+        if (tiered)
+          version.block_definitions.push({
+            code: `${code}_tiers`,
+            name: `Energy period ${i + 1} tiers (kWh per month)`,
+          });
         version.components.push({
           code,
           name: n === 1 ? 'Energy charge' : `Energy charge, period ${i + 1}`,
@@ -268,12 +291,16 @@ export function urdbToTariff(item: UrdbItem, org: string): UrdbConversion {
       });
       if (wd && we) version.schedule.push(...compressSchedules(wd, we, (p) => `energy_p${p + 1}`));
       else if ((wd === null) !== (we === null))
-        problems.push('energy schedules: both energyweekdayschedule and energyweekendschedule are needed');
+        problems.push(
+          'energy schedules: both energyweekdayschedule and energyweekendschedule are needed',
+        );
       else if (!wd && !we && n === 1 && problems.length === 0) {
         version.schedule.push(...compressSchedules(flat(), flat(), () => 'energy_p1'));
         notes.push('no energy schedule: the single energy period applies at all hours');
       } else if (!wd && !we && n > 1)
-        problems.push(`energyratestructure has ${n} periods but there is no energyweekdayschedule / energyweekendschedule to say when they apply`);
+        problems.push(
+          `energyratestructure has ${n} periods but there is no energyweekdayschedule / energyweekendschedule to say when they apply`,
+        );
     }
   }
 
@@ -293,7 +320,11 @@ export function urdbToTariff(item: UrdbItem, org: string): UrdbConversion {
         const code = `demand_p${i + 1}`;
         version.time_periods.push({ code, name: `Demand period ${i + 1}` });
         const tiered = t.length > 1 || t[0]?.upto !== null;
-        if (tiered) version.block_definitions.push({ code: `${code}_tiers`, name: `Demand period ${i + 1} tiers (kW)` });
+        if (tiered)
+          version.block_definitions.push({
+            code: `${code}_tiers`,
+            name: `Demand period ${i + 1} tiers (kW)`,
+          });
         version.components.push({
           code,
           name: n === 1 ? 'Demand charge' : `Demand charge, period ${i + 1}`,
@@ -309,7 +340,9 @@ export function urdbToTariff(item: UrdbItem, org: string): UrdbConversion {
       else if (!wd && !we && n === 1 && problems.length === 0)
         version.schedule.push(...compressSchedules(flat(), flat(), () => 'demand_p1'));
       else if (!(wd && we))
-        problems.push('demandratestructure needs demandweekdayschedule and demandweekendschedule (12 × 24)');
+        problems.push(
+          'demandratestructure needs demandweekdayschedule and demandweekendschedule (12 × 24)',
+        );
     }
   }
 
@@ -319,11 +352,14 @@ export function urdbToTariff(item: UrdbItem, org: string): UrdbConversion {
     const months = item.flatdemandmonths;
     const unit = String(item.flatdemandunit ?? 'kW');
     if (unit !== 'kW') problems.push(`flatdemandunit "${unit}" is not supported (kW)`);
-    else if (!Array.isArray(flatDemand)) problems.push('flatdemandstructure must be a list of periods');
+    else if (!Array.isArray(flatDemand))
+      problems.push('flatdemandstructure must be a list of periods');
     else if (!Array.isArray(months) || months.length !== 12)
       problems.push('flatdemandmonths must list the flat-demand period of each of the 12 months');
     else {
-      const bad = months.findIndex((p) => typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p >= flatDemand.length);
+      const bad = months.findIndex(
+        (p) => typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p >= flatDemand.length,
+      );
       if (bad >= 0)
         problems.push(
           `flatdemandmonths month ${bad + 1} refers to period ${Number(months[bad]) + 1}, but flatdemandstructure has ${flatDemand.length} period${flatDemand.length === 1 ? '' : 's'}`,
@@ -339,10 +375,17 @@ export function urdbToTariff(item: UrdbItem, org: string): UrdbConversion {
           }
           const code = `flat_demand_p${i + 1}`;
           const tiered = t.length > 1 || t[0]?.upto !== null;
-          if (tiered) version.block_definitions.push({ code: `${code}_tiers`, name: `Flat demand period ${i + 1} tiers (kW)` });
+          if (tiered)
+            version.block_definitions.push({
+              code: `${code}_tiers`,
+              name: `Flat demand period ${i + 1} tiers (kW)`,
+            });
           version.components.push({
             code,
-            name: flatDemand.length === 1 ? 'Demand charge (monthly maximum)' : `Demand charge (monthly maximum), months ${monthsText(ms)}`,
+            name:
+              flatDemand.length === 1
+                ? 'Demand charge (monthly maximum)'
+                : `Demand charge (monthly maximum), months ${monthsText(ms)}`,
             kind: 'demand',
             section: 'delivery',
             unit: 'kW',
@@ -372,13 +415,18 @@ export function urdbToTariff(item: UrdbItem, org: string): UrdbConversion {
   }
 
   if (version.components.length === 0 && problems.length === 0)
-    problems.push('the rate has no charges edw can import (no fixed, energy, demand or minimum charge)');
+    problems.push(
+      'the rate has no charges edw can import (no fixed, energy, demand or minimum charge)',
+    );
   const ignored = IGNORED_FIELDS.filter((f) => present(item[f]));
   const sells = [energy].some(
-    (s) => Array.isArray(s) && s.some((p) => Array.isArray(p) && (p as Tier[]).some((t) => present(t?.sell))),
+    (s) =>
+      Array.isArray(s) &&
+      s.some((p) => Array.isArray(p) && (p as Tier[]).some((t) => present(t?.sell))),
   );
   if (sells) ignored.push('energyratestructure sell rates');
-  if (ignored.length) notes.push(`URDB fields kept in source_json only (not modelled): ${ignored.join(', ')}`);
+  if (ignored.length)
+    notes.push(`URDB fields kept in source_json only (not modelled): ${ignored.join(', ')}`);
   if (problems.length) return { tariff: null, problems, notes };
   return {
     tariff: { org, code: name, name, commodity: 'electricity', versions: [version] },

@@ -1,6 +1,10 @@
 // Save text as a file through the browser's download machinery (Blob + object URL + <a download>):
 // it works the same in browser mode and in Electron, so the renderer needs no host API for it.
-export function downloadText(fileName: string, text: string, type = 'text/csv;charset=utf-8'): void {
+export function downloadText(
+  fileName: string,
+  text: string,
+  type = 'text/csv;charset=utf-8',
+): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const a = document.createElement('a');
   a.href = url;

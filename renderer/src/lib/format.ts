@@ -102,5 +102,7 @@ export function formatBytes(v: unknown): string {
     n /= 1024;
     i++;
   }
-  return i === 0 ? `${integer.format(n)} ${n === 1 ? 'byte' : 'bytes'}` : `${decimal.format(n)} ${units[i]}`;
+  return i === 0
+    ? `${integer.format(n)} ${n === 1 ? 'byte' : 'bytes'}`
+    : `${decimal.format(n)} ${units[i]}`;
 }

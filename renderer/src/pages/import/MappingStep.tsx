@@ -80,8 +80,8 @@ export function MappingStep({
     return (
       <Section title="2 · Mapping and preview">
         <div className="notice" data-testid="import-no-mapping">
-          No column mapping for this kind: {KINDS[kind].label.toLowerCase()} files are read in
-          their own format ({KINDS[kind].description.replace(/\.$/, '')}). Import them directly.
+          No column mapping for this kind: {KINDS[kind].label.toLowerCase()} files are read in their
+          own format ({KINDS[kind].description.replace(/\.$/, '')}). Import them directly.
         </div>
         {nav}
       </Section>
@@ -221,10 +221,7 @@ function MappingBody({
               const header = working.columns[f.name] ?? '';
               const unknown = header !== '' && !data.headers.includes(header);
               return (
-                <tr
-                  key={f.name}
-                  className={f.required && header === '' ? 'missing' : undefined}
-                >
+                <tr key={f.name} className={f.required && header === '' ? 'missing' : undefined}>
                   <td className="mono">
                     {f.name}
                     {f.required ? (
@@ -256,9 +253,7 @@ function MappingBody({
                       ))}
                     </select>
                   </td>
-                  <td className="mono sample">
-                    {header === '' ? '' : (first?.[f.name] ?? '')}
-                  </td>
+                  <td className="mono sample">{header === '' ? '' : (first?.[f.name] ?? '')}</td>
                   <td className="muted">{f.description}</td>
                 </tr>
               );
@@ -350,7 +345,9 @@ function SaveProfile({
       const saved = await api['import.saveProfile']({
         profile: { ...rest, name: n, ...(target ? { org: target } : {}) },
       });
-      setNote(`Saved “${saved.name}”${saved.org ? ` for ${saved.org}` : ' for all organizations'}.`);
+      setNote(
+        `Saved “${saved.name}”${saved.org ? ` for ${saved.org}` : ' for all organizations'}.`,
+      );
       onSaved(saved);
     } catch (e) {
       report(e);

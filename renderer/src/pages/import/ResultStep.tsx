@@ -185,8 +185,8 @@ function Rejects({ files }: { files: FileOutcome[] }) {
       </div>
       {current.rowsRejected > current.rejects.length ? (
         <div className="muted small">
-          Showing the first {formatInt(current.rejects.length)} of{' '}
-          {formatInt(current.rowsRejected)} rejects; the rejects file has them all.
+          Showing the first {formatInt(current.rejects.length)} of {formatInt(current.rowsRejected)}{' '}
+          rejects; the rejects file has them all.
         </div>
       ) : null}
       {current.rejectsFile ? (

@@ -90,7 +90,9 @@ export function RunStep({
           disabled={running}
           data-testid="import-run"
         >
-          {running ? 'Importing…' : `Import ${files.length === 1 ? 'file' : `${files.length} files`}`}
+          {running
+            ? 'Importing…'
+            : `Import ${files.length === 1 ? 'file' : `${files.length} files`}`}
         </button>
         {running ? (
           <button type="button" onClick={onCancel} data-testid="import-cancel">

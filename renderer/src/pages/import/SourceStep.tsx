@@ -94,7 +94,11 @@ export function SourceStep({
             aria-invalid={info.needsOrg && !org}
           >
             <option value="">
-              {info.needsOrg ? '— choose —' : kind === 'cis' ? 'From the file’s org column' : 'None'}
+              {info.needsOrg
+                ? '— choose —'
+                : kind === 'cis'
+                  ? 'From the file’s org column'
+                  : 'None'}
             </option>
             {(orgs ?? []).map((o) => (
               <option key={o.code} value={o.code}>

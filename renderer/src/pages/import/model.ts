@@ -185,7 +185,9 @@ export function previewRows(preview: Preview, profile: Profile): PreviewRow[] {
     const out: PreviewRow = { '#': i + 1 };
     for (const f of preview.fields) {
       out[f.name] =
-        profile.columns[f.name] === undefined ? (profile.defaults[f.name] ?? '') : (r[f.name] ?? '');
+        profile.columns[f.name] === undefined
+          ? (profile.defaults[f.name] ?? '')
+          : (r[f.name] ?? '');
     }
     return out;
   });
@@ -346,6 +348,12 @@ export function totals(r: ImportResult): ResultTotals {
 export function writtenSummary(written: Record<string, number>): string {
   const parts = Object.entries(written)
     .filter(([, n]) => n > 0)
-    .map(([t, n]) => `${t.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()} ${formatInt(n)}`);
+    .map(
+      ([t, n]) =>
+        `${t
+          .replace(/([a-z])([A-Z])/g, '$1 $2')
+          .replace(/_/g, ' ')
+          .toLowerCase()} ${formatInt(n)}`,
+    );
   return parts.join(' · ');
 }

@@ -24,10 +24,7 @@ interface Settled {
  * `scope` names what stays comparable (kind, file, organization, base profile): data from an
  * older input of the same scope is shown while loading; data from another scope never is.
  */
-export function usePreview(
-  input: Input<'import.preview'> | null,
-  scope: string,
-): PreviewState {
+export function usePreview(input: Input<'import.preview'> | null, scope: string): PreviewState {
   const [settled, setSettled] = useState<Settled | null>(null);
   const key = input ? `${scope}\u0000${JSON.stringify(input)}` : '';
 
