@@ -98,6 +98,11 @@ interface MethodSpec<I extends z.ZodType, O extends z.ZodType> {
   output: O;
   /** Long work: reports progress and honours cancellation. */
   job?: boolean;
+  /**
+   * Changes the workspace or which workspace is open: such calls run one at a time (they share
+   * one SQLite connection, so two imports must not interleave their transactions).
+   */
+  exclusive?: boolean;
 }
 
 const method = <I extends z.ZodType, O extends z.ZodType>(s: MethodSpec<I, O>): MethodSpec<I, O> =>
@@ -111,11 +116,13 @@ export const api = {
   }),
   'workspace.open': method({
     description: 'Open an existing workspace file (migrating an older one after a backup).',
+    exclusive: true,
     input: z.object({ path: z.string().min(1) }),
     output: WorkspaceStatus,
   }),
   'workspace.create': method({
     description: 'Create a workspace file, optionally filled with the Pembroke, NH demo.',
+    exclusive: true,
     input: z.object({
       path: z.string().min(1),
       demo: z.boolean().default(false),
@@ -126,6 +133,7 @@ export const api = {
   }),
   'workspace.close': method({
     description: 'Close the open workspace.',
+    exclusive: true,
     input: z.object({}),
     output: WorkspaceStatus,
   }),
@@ -146,6 +154,7 @@ export const api = {
   }),
   'import.run': method({
     description: 'Import files of one kind: one transaction per file, rejects reported.',
+    exclusive: true,
     input: ImportRequestSchema,
     output: ImportResultSchema,
     job: true,
@@ -157,6 +166,7 @@ export const api = {
   }),
   'import.saveProfile': method({
     description: 'Save a mapping profile, for an organization or for all.',
+    exclusive: true,
     input: z.object({ profile: ProfileSchema }),
     output: ProfileSchema,
   }),

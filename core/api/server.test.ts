@@ -75,3 +75,43 @@ describe('Workbench API', () => {
     expect(fs.existsSync(file)).toBe(false);
   });
 });
+
+describe('exclusive calls', () => {
+  it('run one at a time, in order, while reads go on', async () => {
+    const dir = tmpDir();
+    const wb = new Workbench();
+    await wb.call('workspace.create', { path: path.join(dir, 'x.edw') });
+    const csv = (n: number) => {
+      const f = path.join(dir, `cis${n}.csv`);
+      fs.writeFileSync(
+        f,
+        'org,account,customer,premise,address,city,state,zip,usage_point,meter,commodity,rate_class,start_date,end_date\n' +
+          Array.from(
+            { length: 2000 },
+            (_, i) =>
+              `X,A${n}-${i},C,P${n}-${i},${i} Main St,Pembroke,NH,03275,U${n}-${i},M${n}-${i},electricity,D,2018-01-01,`,
+          ).join('\n'),
+      );
+      return f;
+    };
+    const ws = wb.session.requireWorkspace();
+    ws.db.prepare("INSERT INTO organization (code, name, kind) VALUES ('X', 'X', 'utility')").run();
+    const waits: string[] = [];
+    const a = wb.call('import.run', { kind: 'cis', files: [csv(1)] });
+    const b = wb.call(
+      'import.run',
+      { kind: 'cis', files: [csv(2)] },
+      { progress: (p) => waits.push(p.phase) },
+    );
+    const status = await wb.call('workspace.status', {});
+    expect(status).toMatchObject({ open: true });
+    const [ra, rb] = (await Promise.all([a, b])) as {
+      files: { status: string; rowsAccepted: number }[];
+    }[];
+    expect(ra!.files[0]).toMatchObject({ status: 'committed', rowsAccepted: 2000 });
+    expect(rb!.files[0]).toMatchObject({ status: 'committed', rowsAccepted: 2000 });
+    expect(waits[0]).toBe('waiting for the previous change to finish');
+    expect(ws.db.prepare('SELECT count(*) AS n FROM account').get()).toEqual({ n: 4000 });
+    wb.close();
+  });
+});

@@ -34,6 +34,9 @@ export type HandlerMap<K extends MethodName = MethodName> = { [M in K]: Handler<
 export class Workbench {
   readonly session: Session;
   private readonly handlers: HandlerMap;
+  /** Tail of the queue of exclusive calls (see MethodSpec.exclusive). */
+  private exclusiveTail: Promise<unknown> = Promise.resolve();
+  private exclusivePending = 0;
 
   constructor(opts: SessionOptions = {}) {
     this.session = new Session(opts);
@@ -59,8 +62,18 @@ export class Workbench {
     if (signal.aborted) throw new CancelledError();
     const full: CallContext = { progress: ctx.progress ?? (() => {}), signal };
     const handler = this.handlers[method] as (input: unknown, ctx: CallContext) => unknown;
-    const out = await handler(parsed.data, full);
-    return spec.output.parse(out);
+    const run = async () => {
+      if (signal.aborted) throw new CancelledError();
+      return spec.output.parse(await handler(parsed.data, full));
+    };
+    if (!('exclusive' in spec && spec.exclusive)) return run();
+    // Queue behind the exclusive calls under way; a failure of one does not block the next.
+    if (this.exclusivePending > 0)
+      full.progress({ phase: 'waiting for the previous change to finish', done: 0 });
+    this.exclusivePending++;
+    const result = this.exclusiveTail.then(run, run).finally(() => this.exclusivePending--);
+    this.exclusiveTail = result.catch(() => undefined);
+    return result;
   }
 
   close(): void {

@@ -197,7 +197,7 @@ CREATE TABLE address (
   longitude       REAL,
   import_batch_id INTEGER REFERENCES import_batch(id)
 );
-CREATE INDEX address_org ON address(org_id);
+CREATE INDEX address_org_raw ON address(org_id, raw);
 CREATE INDEX address_zip_street ON address(zip5, street_name);
 
 CREATE TABLE premise (
