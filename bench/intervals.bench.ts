@@ -221,6 +221,7 @@ async function main(): Promise<void> {
   const bigLimit = Number(process.env.BENCH_BIG_LIMIT ?? 180);
   const bigSample = Number(process.env.BENCH_BIG_SAMPLE ?? 1000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edw-bench-intervals-'));
+  const loadBefore = +os.loadavg()[0]!.toFixed(2);
   try {
     const ups = Math.ceil(rowsWanted / hours);
     const csv = path.join(dir, 'intervals.csv');
@@ -279,6 +280,8 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         bench: 'intervals',
+        cpus: os.cpus().length,
+        load_average_1m: [loadBefore, +os.loadavg()[0]!.toFixed(2)],
         rows,
         usage_points: ups,
         hours,

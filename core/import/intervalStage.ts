@@ -393,11 +393,12 @@ export class IntervalStage {
 
   /**
    * Write every staged day to its block (merging with stored blocks), read the spill back and
-   * write its days, and empty the stage. Call once, after the last put().
+   * write its days, and empty the stage. Call once, after the last put(). A series that never
+   * spilled is written directly whatever its order: what is stored of it came earlier in the
+   * file, so merging keeps the first reading of each slot.
    */
   flush(): void {
     for (const s of [...this.dirty].sort((a, b) => a.id - b.id)) {
-      if (!s.ordered) s.spilled = true;
       const days = [...s.days.values()].sort((a, b) => a.day - b.day);
       for (const d of days) {
         if (s.spilled) this.spill(s, d);
@@ -414,45 +415,56 @@ export class IntervalStage {
   /** Read the spill in (series, day, slot, line) order and write each day once. */
   private readSpill(): void {
     this.ensurePool();
-    const rows = this.db
-      .prepare('SELECT k, line, v, q, c FROM edw_interval_spill ORDER BY k, line')
-      .raw()
-      .iterate() as IterableIterator<[number, number, number, number, number]>;
+    // Read in pages (no statement may stay open while blocks are written).
+    const page = this.db
+      .prepare(
+        'SELECT k, line, v, q, c FROM edw_interval_spill WHERE (k, line) > (?, ?) ORDER BY k, line LIMIT 16384',
+      )
+      .raw();
     let group = -1;
     let s: SeriesState | null = null;
     let d: DayStage | null = null;
     const finish = () => {
       if (s && d) this.writeDay(s, d);
     };
-    for (const [k, line, v, q, c] of rows) {
-      const g = Math.floor(k / SLOT_BITS);
-      const slot = k - g * SLOT_BITS;
-      if (g !== group) {
-        finish();
-        group = g;
-        s = this.list[Math.floor(k / SERIES_MUL)] as SeriesState;
-        const day = g - s.idx * DAY_SPAN - DAY_BIAS;
-        const start = s.zone.start(day);
-        const len = s.zone.len(day);
-        const count = s.seconds === 86400 ? 1 : Math.ceil(len / s.seconds);
-        d = { day, start, len, count, off: 0, filled: 0 };
-        this.quality.fill(NONE, 0, count);
-      }
-      const sv = this.values[slot] as number;
-      const sq = this.quality[slot] as number;
-      if (sq === NONE) {
-        this.values[slot] = v;
-        this.quality[slot] = q;
-        this.lines[slot] = line;
-        this.cols[slot] = c;
-        (d as DayStage).filled++;
-      } else if (sv === v && sq === q) this.duplicatesInFile++;
-      else {
-        this.conflicts++;
-        const ss = s as SeriesState;
-        const dd = d as DayStage;
-        const reason = `${ss.label} at ${formatLocal(ss.zone, dd.start + slot * ss.seconds, dd.day)}: ${v} ${ss.unit}${q ? ` (${QUALITY_NAMES[q]})` : ''} conflicts with ${sv} ${ss.unit}${sq ? ` (${QUALITY_NAMES[sq]})` : ''} given earlier in the file (line ${this.lines[slot]}) for the same slot; the first is kept`;
-        this.lateReject(line, c, v, reason);
+    let afterK = -1;
+    let afterLine = -1;
+    for (;;) {
+      const rows = page.all(afterK, afterLine) as [number, number, number, number, number][];
+      if (rows.length === 0) break;
+      const lastRow = rows[rows.length - 1] as [number, number, number, number, number];
+      afterK = lastRow[0];
+      afterLine = lastRow[1];
+      for (const [k, line, v, q, c] of rows) {
+        const g = Math.floor(k / SLOT_BITS);
+        const slot = k - g * SLOT_BITS;
+        if (g !== group) {
+          finish();
+          group = g;
+          s = this.list[Math.floor(k / SERIES_MUL)] as SeriesState;
+          const day = g - s.idx * DAY_SPAN - DAY_BIAS;
+          const start = s.zone.start(day);
+          const len = s.zone.len(day);
+          const count = s.seconds === 86400 ? 1 : Math.ceil(len / s.seconds);
+          d = { day, start, len, count, off: 0, filled: 0 };
+          this.quality.fill(NONE, 0, count);
+        }
+        const sv = this.values[slot] as number;
+        const sq = this.quality[slot] as number;
+        if (sq === NONE) {
+          this.values[slot] = v;
+          this.quality[slot] = q;
+          this.lines[slot] = line;
+          this.cols[slot] = c;
+          (d as DayStage).filled++;
+        } else if (sv === v && sq === q) this.duplicatesInFile++;
+        else {
+          this.conflicts++;
+          const ss = s as SeriesState;
+          const dd = d as DayStage;
+          const reason = `${ss.label} at ${formatLocal(ss.zone, dd.start + slot * ss.seconds, dd.day)}: ${v} ${ss.unit}${q ? ` (${QUALITY_NAMES[q]})` : ''} conflicts with ${sv} ${ss.unit}${sq ? ` (${QUALITY_NAMES[sq]})` : ''} given earlier in the file (line ${this.lines[slot]}) for the same slot; the first is kept`;
+          this.lateReject(line, c, v, reason);
+        }
       }
     }
     finish();
@@ -571,7 +583,12 @@ export class IntervalStage {
 
   private reject(_s: SeriesState, d: DayStage, k: number, reason: string): void {
     const i = d.off + k;
-    this.lateReject(this.lines[i] as number, this.cols[i] as number, this.values[i] as number, reason);
+    this.lateReject(
+      this.lines[i] as number,
+      this.cols[i] as number,
+      this.values[i] as number,
+      reason,
+    );
   }
 
   private lateReject(line: number, col: number, value: number, reason: string): void {

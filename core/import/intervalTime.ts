@@ -158,6 +158,60 @@ function num(buf: Buffer, p: number, n: number): number {
   return v;
 }
 
+const d2 = (buf: Buffer, p: number): number => {
+  const a = (buf[p] as number) - 48;
+  const b = (buf[p + 1] as number) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+};
+
+let lastDate = -1; // yyyymmdd of the last ISO date parsed, and its day number
+let lastDay = 0;
+
+/** The common exact form YYYY-MM-DD(T| )HH:MM:SS(Z|±HH:MM), else STAMP_NONE. */
+function isoFast(buf: Buffer, s: number, e: number): number {
+  const n = e - s;
+  if (n !== 20 && n !== 25) return STAMP_NONE;
+  if (buf[s + 4] !== 45 || buf[s + 7] !== 45 || buf[s + 13] !== 58 || buf[s + 16] !== 58)
+    return STAMP_NONE;
+  const t = buf[s + 10];
+  if (t !== 84 && t !== SPACE_CODE) return STAMP_NONE;
+  const y1 = d2(buf, s);
+  const y2 = d2(buf, s + 2);
+  const mo = d2(buf, s + 5);
+  const da = d2(buf, s + 8);
+  const hh = d2(buf, s + 11);
+  const mi = d2(buf, s + 14);
+  const ss = d2(buf, s + 17);
+  if ((y1 | y2 | mo | da | hh | mi | ss) < 0) return STAMP_NONE;
+  let offset = 0;
+  if (n === 25) {
+    const sign = buf[s + 19];
+    const oh = d2(buf, s + 20);
+    const om = d2(buf, s + 23);
+    if ((sign !== 43 && sign !== 45) || buf[s + 22] !== 58 || (oh | om) < 0) return STAMP_NONE;
+    if (oh > 18 || om > 59) return STAMP_NONE;
+    offset = (sign === 45 ? -1 : 1) * (oh * 3600 + om * 60);
+  } else if (buf[s + 19] !== 90) return STAMP_NONE;
+  if (hh > 23 || mi > 59 || ss > 59) return STAMP_NONE;
+  const key = (y1 * 100 + y2) * 10000 + mo * 100 + da;
+  let day: number;
+  if (key === lastDate) day = lastDay;
+  else {
+    const y = y1 * 100 + y2;
+    if (mo < 1 || mo > 12 || da < 1 || da > daysInMonth(y, mo)) return STAMP_NONE;
+    day = daysFromCivil(y, mo, da);
+    lastDate = key;
+    lastDay = day;
+  }
+  const wall = hh * 3600 + mi * 60 + ss;
+  stamp.day = day;
+  stamp.wall = wall;
+  stamp.dateOnly = false;
+  stamp.offset = offset;
+  stamp.epoch = day * 86400 + wall - offset;
+  return STAMP_EXACT;
+}
+
 /**
  * Parse a timestamp in buf[s, e): `date[(T| )time[ AM|PM][offset]]` where date is
  * YYYY-MM-DD (or /, .) or two-part-first dates in the profile's order (mdy by default),
@@ -169,6 +223,8 @@ export function parseStamp(
   e: number,
   format: Profile['dateFormat'],
 ): number {
+  const fast = isoFast(buf, s, e);
+  if (fast !== STAMP_NONE) return fast;
   let p = s;
   const n1 = digitsAt(buf, p, e);
   if (n1 < 1 || n1 > 4) return STAMP_NONE;

@@ -269,13 +269,18 @@ describe('intervals importer: long layout', () => {
       `999,814396,2019-06-12 01:00,3600,0.369,KWH,9`,
       `${a},814396,2019-06-12 02:00,3600,x,KWH,9`,
     ];
-    const r = await importFile(w, 'intervals', csvFile('ues.csv', rows), { org: 'UES', profile: 'ues-intervals' });
+    const r = await importFile(w, 'intervals', csvFile('ues.csv', rows), {
+      org: 'UES',
+      profile: 'ues-intervals',
+    });
     expect(r.status).toBe('committed');
     expect(r.rejects.map((x) => [x.line, x.column, x.value])).toEqual([
       [4, 'ServicePoint', '999'],
       [5, 'Value', 'x'],
     ]);
-    expect(r.findings.find((f) => f.kind === 'note' && f.message.includes('MeterNumber'))).toBeDefined();
+    expect(
+      r.findings.find((f) => f.kind === 'note' && f.message.includes('MeterNumber')),
+    ).toBeDefined();
     const [block] = blocks(w, seriesOf(w, 'UES', a, HOURLY));
     expect(Array.from(block!.values.slice(0, 2))).toEqual([0.424, 0.369]);
     expect(Array.from(block!.quality.slice(0, 2))).toEqual([QUALITY.valid, QUALITY.estimated]);
@@ -380,10 +385,10 @@ describe('intervals importer: long layout', () => {
     expect(count(w, "SELECT count(*) AS n FROM import_batch WHERE kind = 'intervals'")).toBe(0);
   });
 
-  it('merges partially flushed days of an unsorted file when the stage is small', async () => {
+  it('an unsorted file with a small stage: spilled, read back in order, each day written once', async () => {
     const w = await open();
     const keys = usagePoints(w, 'UES').slice(0, 3);
-    const rows = summerRows(keys, '2019-06-01', 72);
+    const rows = summerRows(keys, '2019-06-01', 720);
     // A deterministic shuffle.
     let seed = 7;
     for (let i = rows.length - 1; i > 0; i--) {
@@ -391,27 +396,69 @@ describe('intervals importer: long layout', () => {
       const j = seed % (i + 1);
       [rows[i], rows[j]] = [rows[j]!, rows[i]!];
     }
+    // Row 10 again at the end, long after it was spilled, with another value.
+    const file = [HEADER, ...rows, rows[10]!.replace(/,([\d.]+),kWh/, ',7.777,kWh')];
     intervalTuning.stageSlots = 30;
-    const r = await importFile(w, 'intervals', csvFile('shuffled.csv', [HEADER, ...rows]), {
-      org: 'UES',
-    });
+    const r = await importFile(w, 'intervals', csvFile('shuffled.csv', file), { org: 'UES' });
     expect(r.status).toBe('committed');
-    expect(r.rowsAccepted).toBe(216);
-    expect(r.findings.filter((f) => ['gap', 'conflict', 'duplicate'].includes(f.kind))).toEqual([]);
-    expect(r.written.readings).toBe(216);
+    expect(r.rowsTotal).toBe(2161);
+    expect(r.rowsAccepted).toBe(2160);
+    expect(r.rejects).toEqual([
+      expect.objectContaining({
+        line: 2162,
+        column: 'value',
+        value: '7.777',
+        reason: expect.stringMatching(
+          /given earlier in the file \(line 12\) for the same slot; the first is kept/,
+        ),
+      }),
+    ]);
+    expect(r.findings.filter((f) => f.kind === 'gap')).toEqual([]);
+    expect(r.written).toMatchObject({ readings: 2160, interval_block: 90 }); // each day once
     keys.forEach((k, u) => {
       const bl = blocks(w, seriesOf(w, 'UES', k, HOURLY));
-      expect(bl).toHaveLength(3);
+      expect(bl).toHaveLength(30);
       expect(bl.flatMap((x) => Array.from(x.values))).toEqual(
-        Array.from({ length: 72 }, (_, h) => val(u, h)),
+        Array.from({ length: 720 }, (_, h) => val(u, h)),
       );
       expect(bl.every((x) => x.quality.every((q) => q === QUALITY.valid))).toBe(true);
     });
-    // interval_month stays exact through the merges.
     const month = w.db
-      .prepare('SELECT readings, days FROM interval_month WHERE series_id = ?')
+      .prepare(
+        "SELECT readings, days FROM interval_month WHERE series_id = ? AND month = '2019-06'",
+      )
       .get(seriesOf(w, 'UES', keys[0]!, HOURLY)) as { readings: number; days: number };
-    expect(month).toEqual({ readings: 72, days: 3 });
+    expect(month).toEqual({ readings: 720, days: 30 });
+  });
+
+  it('a file sorted by time with a small stage: finished days written once, current days kept', async () => {
+    const w = await open();
+    const keys = usagePoints(w, 'UES').slice(0, 4);
+    const perUp = keys.map((k) => summerRows([k], '2019-06-01', 96));
+    // Interleaved by hour (all usage points, then the next hour), hour 30 of the first missing.
+    const rows: string[] = [];
+    for (let h = 0; h < 96; h++)
+      keys.forEach((_, u) => {
+        if (!(u === 0 && h === 30)) rows.push(perUp[u]![h]!);
+      });
+    intervalTuning.stageSlots = 150;
+    const r = await importFile(w, 'intervals', csvFile('by-time.csv', [HEADER, ...rows]), {
+      org: 'UES',
+    });
+    expect(r.status).toBe('committed');
+    expect(r.written).toMatchObject({ readings: 383, interval_block: 16 }); // no block rewritten
+    const gaps = r.findings.filter((f) => f.kind === 'gap');
+    expect(gaps).toEqual([
+      expect.objectContaining({ subject: `usage point ${keys[0]}`, count: 1 }),
+    ]);
+    const bl = blocks(w, seriesOf(w, 'UES', keys[0]!, HOURLY));
+    expect(bl.map((x) => x.quality[6])).toEqual([
+      QUALITY.valid,
+      QUALITY.missing,
+      QUALITY.valid,
+      QUALITY.valid,
+    ]);
+    expect(bl[3]!.values[23]).toBe(val(0, 95));
   });
 
   it('creates reading types for 15-minute kW demand and net energy; daily gas in therms from CCF/MCF', async () => {
