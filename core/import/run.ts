@@ -301,13 +301,23 @@ async function importFile(
  * Run `fn` for a row; a RowError becomes a reject, anything else propagates. `column` maps a
  * native field name to the header the analyst's file uses, so rejects point into their file.
  */
-export function guardRow(ctx: ImportContext, line: number, fn: () => void, column: (field: string) => string = (f) => f): boolean {
+export function guardRow(
+  ctx: ImportContext,
+  line: number,
+  fn: () => void,
+  column: (field: string) => string = (f) => f,
+): boolean {
   try {
     fn();
     return true;
   } catch (e) {
     if (e instanceof RowError) {
-      ctx.reject({ line, column: e.column === null ? null : column(e.column), value: e.value, reason: e.message });
+      ctx.reject({
+        line,
+        column: e.column === null ? null : column(e.column),
+        value: e.value,
+        reason: e.message,
+      });
       return false;
     }
     throw e;
