@@ -23,6 +23,7 @@ import { EdwError } from '../workspace/errors';
 import { isValidZone } from '../time/zone';
 import { QUALITY, QUALITY_NAMES } from '../metering/quality';
 import { readByteCsv, type ByteRow } from './byteCsv';
+import { mapHeaders } from './tabular';
 import {
   IntervalStage,
   PUT_CONFLICT,
@@ -59,7 +60,7 @@ import {
   type UnitInfo,
 } from './measures';
 import { decimal, instant } from './parse';
-import { suggestMapping, type FieldSpec } from './profile';
+import type { FieldSpec } from './profile';
 import { RowError, type Finding, type ImportContext, type ImporterResult } from './types';
 
 /** Whose series a row belongs to. */
@@ -97,38 +98,6 @@ function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 /** Header → field index map with the refusal of a file that lacks required columns. */
-function mapHeaders(
-  ctx: ImportContext,
-  fields: readonly FieldSpec[],
-  headers: readonly string[],
-  notRequired: ReadonlySet<string>,
-): Map<string, number> {
-  const pos = new Map(headers.map((h, i) => [h.toLowerCase(), i]));
-  const index = new Map<string, number>();
-  const missing: string[] = [];
-  for (const f of fields) {
-    const header = ctx.profile.columns[f.name];
-    const i = header === undefined ? undefined : pos.get(header.toLowerCase());
-    if (i !== undefined) index.set(f.name, i);
-    else if (f.required && !notRequired.has(f.name) && !(f.name in ctx.profile.defaults))
-      missing.push(header && header !== f.name ? `${f.name} (column "${header}")` : f.name);
-  }
-  if (missing.length > 0) {
-    const suggestion = suggestMapping(ctx.kind, headers);
-    const hint = Object.keys(suggestion).length
-      ? ` A profile mapping ${Object.entries(suggestion)
-          .map(([k, v]) => `${k}←"${v}"`)
-          .join(', ')} may fit.`
-      : '';
-    throw new EdwError(
-      'input_rejected',
-      `${ctx.file}: missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} for ${ctx.kind} (profile "${ctx.profile.name}"); the file's header is: ${headers.join(', ')}.${hint}`,
-      { line: 1, missing },
-    );
-  }
-  return index;
-}
-
 interface WideLayout {
   /** Header index of regular column j (wall-clock slot j). */
   regular: number[];
@@ -189,7 +158,7 @@ export async function importIntervalFile(
   const onHeader = (h: string[]): void => {
     headers = h;
     const notRequired = new Set<string>(wide ? ['value', 'seconds'] : []);
-    col = mapHeaders(ctx, spec.fields, h, notRequired);
+    col = mapHeaders(ctx, h, spec.fields, notRequired);
     const at = (f: string) => col.get(f) ?? -1;
     cOwner = spec.ownerFields.map(at);
     cStart = at('start');

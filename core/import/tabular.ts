@@ -2,7 +2,7 @@
 // missing required columns refuse the file with the headers it does have, each row reaches the
 // importer as a typed accessor, and unmapped columns are returned as attributes to keep.
 import { EdwError } from '../workspace/errors';
-import { NATIVE_FIELDS, suggestMapping } from './profile';
+import { NATIVE_FIELDS, suggestMapping, type FieldSpec } from './profile';
 import { readCsv } from './source';
 import { guardRow } from './run';
 import type { ImportContext } from './types';
@@ -91,8 +91,16 @@ export async function readMapped(
   return stats;
 }
 
-function mapHeaders(ctx: ImportContext, headers: string[]): Map<string, number> {
-  const fields = NATIVE_FIELDS[ctx.kind] ?? [];
+/**
+ * Native field → column index through the profile. A required field that is neither mapped nor
+ * defaulted (nor in `notRequired`) refuses the file, naming the header it has and a suggestion.
+ */
+export function mapHeaders(
+  ctx: ImportContext,
+  headers: readonly string[],
+  fields: readonly FieldSpec[] = NATIVE_FIELDS[ctx.kind] ?? [],
+  notRequired: ReadonlySet<string> = new Set(),
+): Map<string, number> {
   const pos = new Map(headers.map((h, i) => [h.toLowerCase(), i]));
   const index = new Map<string, number>();
   const missing: string[] = [];
@@ -100,7 +108,7 @@ function mapHeaders(ctx: ImportContext, headers: string[]): Map<string, number> 
     const header = ctx.profile.columns[f.name];
     const i = header === undefined ? undefined : pos.get(header.toLowerCase());
     if (i !== undefined) index.set(f.name, i);
-    else if (f.required && !(f.name in ctx.profile.defaults))
+    else if (f.required && !notRequired.has(f.name) && !(f.name in ctx.profile.defaults))
       missing.push(header && header !== f.name ? `${f.name} (column "${header}")` : f.name);
   }
   if (missing.length > 0) {
