@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { Workspace } from '../../workspace/workspace';
-import { generateDemo } from '../../../fixtures/demo/generate';
+import { demoCopy } from '../../testing/demoTemplate';
 import { tmpDir } from '../../testing/tmp';
 import { runImport } from '../run';
 import type { FileOutcome, ImportRequest } from '../schema';
@@ -28,19 +28,6 @@ export interface TestBench {
   rows<T = Record<string, unknown>>(sql: string, ...args: unknown[]): T[];
   /** sha256 of the workspace file after a checkpoint (WAL folded in). */
   digest(): string;
-}
-
-let base: Promise<string> | null = null;
-
-function demoBase(): Promise<string> {
-  base ??= (async () => {
-    const file = path.join(tmpDir('edw-demo-base-'), 'base.edw');
-    const ws = Workspace.create(file);
-    await generateDemo(ws.db, { premises: 40, days: 3 });
-    ws.close();
-    return file;
-  })();
-  return base;
 }
 
 function wrap(ws: Workspace, dir: string, file: string): TestBench {
@@ -79,11 +66,8 @@ function wrap(ws: Workspace, dir: string, file: string): TestBench {
 
 /** A fresh copy of the demo workspace (premises 40, days 3). */
 export async function demoBench(): Promise<TestBench> {
-  const from = await demoBase();
-  const dir = tmpDir('edw-gb-');
-  const file = path.join(dir, 'ws.edw');
-  fs.copyFileSync(from, file);
-  return wrap(Workspace.open(file), dir, file);
+  const { ws, dir, file } = await demoCopy();
+  return wrap(ws, dir, file);
 }
 
 /** An empty workspace with organizations (code, name) in America/New_York. */

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { generateDemo } from '../../../fixtures/demo/generate';
+import { demoCopy } from '../../testing/demoTemplate';
 import { readBlocks, type StoredBlock } from '../../metering/intervals';
 import { tmpDir } from '../../testing/tmp';
 import { Workspace } from '../../workspace/workspace';
@@ -12,21 +12,11 @@ import { runImport } from '../run';
 import type { FileOutcome, ImportRequest } from '../schema';
 
 const dir = tmpDir('edw-metering-');
-let template: string | null = null;
 let n = 0;
 
 /** A fresh copy of a small demo workspace (40 premises, 3 days of 2018 data). */
 export async function demoWorkspace(): Promise<Workspace> {
-  if (!template) {
-    const file = path.join(dir, 'template.edw');
-    const ws = Workspace.create(file);
-    await generateDemo(ws.db, { premises: 40, days: 3 });
-    ws.close();
-    template = file;
-  }
-  const copy = path.join(dir, `ws-${n++}.edw`);
-  fs.copyFileSync(template, copy);
-  return Workspace.open(copy);
+  return (await demoCopy()).ws;
 }
 
 export function csvFile(name: string, lines: readonly string[]): string {

@@ -4,8 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { Workspace } from '../../workspace/workspace';
-import { generateDemo } from '../../../fixtures/demo/generate';
-import { tmpDir } from '../../testing/tmp';
+import { demoCopy } from '../../testing/demoTemplate';
 import { runImport } from '../run';
 import type { ImportRequest, FileOutcome } from '../schema';
 
@@ -24,21 +23,12 @@ export const KNOWN_CIS = [
   'UES,110000003,Cy Young,3000003,9 Buck Street,Pembroke,NH,03275,1100000300,800003,electricity,D,2018-01-01,',
 ].join('\n');
 
-let base: string | null = null;
-
-async function baseWorkspace(): Promise<string> {
-  if (base) return base;
-  const dir = tmpDir('edw-importers-');
-  const file = path.join(dir, 'base.edw');
-  const ws = Workspace.create(file);
-  await generateDemo(ws.db, { premises: 40, days: 3 });
+/** The demo plus the known CIS rows above. */
+async function importKnownCis(ws: Workspace, dir: string): Promise<void> {
   const cis = path.join(dir, 'known-cis.csv');
   fs.writeFileSync(cis, KNOWN_CIS + '\n');
   const r = await runImport(ws, { kind: 'cis', files: [cis], rejectsDir: dir });
   if (r.files[0]?.rowsRejected !== 0) throw new Error(`known CIS rejected: ${r.files[0]?.message}`);
-  ws.close();
-  base = file;
-  return file;
 }
 
 export interface Bench {
@@ -58,11 +48,7 @@ export interface Bench {
 
 /** A fresh copy of the base workspace for one test. */
 export async function bench(): Promise<Bench> {
-  const from = await baseWorkspace();
-  const dir = tmpDir('edw-importer-');
-  const file = path.join(dir, 'ws.edw');
-  fs.copyFileSync(from, file);
-  const ws = Workspace.open(file);
+  const { ws, dir } = await demoCopy('known-cis', importKnownCis);
   return {
     ws,
     dir,
