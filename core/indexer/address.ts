@@ -1,0 +1,398 @@
+/**
+ * US address normalisation following USPS Publication 28. Pure: no I/O, no Node imports, so the
+ * indexer can run it in the worker, the CLI and the renderer alike.
+ *
+ * The parser is token based and deliberately conservative: it standardises what Pub 28 defines
+ * (suffixes, directionals, unit designators, states, ZIPs, PO boxes, rural routes, numbered
+ * streets) and leaves everything else, including typos, exactly as written — fuzzy matching is
+ * the matcher's job, and silently "correcting" a street name here would hide evidence from it.
+ */
+import {
+  DIRECTIONALS,
+  HIGHWAY_WORDS,
+  LEADING_ZERO_ZIP_STATES,
+  ORDINAL_WORDS,
+  STATES,
+  STREET_SUFFIXES,
+  UNIT_DESIGNATORS,
+  UNITS_WITHOUT_NUMBER,
+} from './usps';
+
+export interface AddressInput {
+  line1: string;
+  city?: string;
+  state?: string;
+  zip?: string;
+}
+
+/** Parsed, standardised address. Absent parts are '' so consumers can compare without null checks. */
+export interface NormalizedAddress {
+  houseNumber: string;
+  predirectional: string;
+  streetName: string;
+  suffix: string;
+  postdirectional: string;
+  unitType: string;
+  unitNumber: string;
+  city: string;
+  state: string;
+  zip5: string;
+  zip4: string;
+  poBox: string;
+  ruralRoute: string;
+  /** One canonical string, e.g. "74 N SING ST APT 2, CONCORD NH 03301". */
+  normalized: string;
+  /** House number + directionals + street name + suffix, without unit: building-level key. */
+  streetKey: string;
+  /** Repairs and doubts worth showing a reviewer (padded ZIP, ignored second unit, …). */
+  warnings: string[];
+}
+
+type Parts = Omit<NormalizedAddress, 'normalized' | 'streetKey'>;
+
+const HOUSE_NUMBER = /^\d+[A-Z]?(?:-\d*[A-Z0-9]+)?$/;
+const FRACTION = /^\d\/\d$/;
+const NUMERIC_ORDINAL = /^(\d+)(?:ST|ND|RD|TH)$/;
+const FLOOR_WORDS = new Set(['FLOOR', 'FL', 'FLR']);
+const PO_BOX =
+  /^(?:P ?O ?(?:BOX|B)|POBOX|POST OFFICE BOX|POST OFFICE|BOX|PO DRAWER|DRAWER) (?:# )?([A-Z0-9-]+)(.*)$/;
+const RURAL_ROUTE =
+  /^(?:RR|R R|RURAL ROUTE|RURAL RTE|RURAL RT|RFD|RD RTE) (?:# )?(\d+)(?: (?:BOX|BX) (?:# )?([A-Z0-9-]+))?(.*)$/;
+
+export function normalizeAddress(raw: string | AddressInput): NormalizedAddress {
+  const input: AddressInput = typeof raw === 'string' ? { line1: raw } : raw;
+  const parts = emptyParts();
+  const segments = tokenize(input.line1);
+  const leftover =
+    segments.length > 1 ? parseSegments(segments, parts) : parseSingle(segments[0] ?? [], parts);
+  if (!parts.city && leftover.length > 0) parts.city = leftover.join(' ');
+  applyFields(input, parts);
+  return { ...parts, normalized: render(parts), streetKey: streetKey(parts) };
+}
+
+function emptyParts(): Parts {
+  return {
+    houseNumber: '',
+    predirectional: '',
+    streetName: '',
+    suffix: '',
+    postdirectional: '',
+    unitType: '',
+    unitNumber: '',
+    city: '',
+    state: '',
+    zip5: '',
+    zip4: '',
+    poBox: '',
+    ruralRoute: '',
+    warnings: [],
+  };
+}
+
+/**
+ * Upper-cases and strips punctuation, keeping only what carries meaning: commas (they separate
+ * street / city / state), "#" (a unit), "/" (half numbers) and hyphens inside numbers ("12-14",
+ * ZIP+4). Returns comma segments, each a list of tokens.
+ */
+export function tokenize(text: string): string[][] {
+  const cleaned = text
+    .toUpperCase()
+    .replace(/½/g, ' 1/2')
+    .replace(/[.'’]/g, '')
+    .replace(/&/g, ' AND ')
+    .replace(/#/g, ' # ')
+    .replace(/[^A-Z0-9#/,\- ]/g, ' ');
+  return cleaned
+    .split(',')
+    .map((segment) => segment.split(/\s+/).flatMap(splitHyphens))
+    .filter((tokens) => tokens.length > 0);
+}
+
+/** "Sheep-Davis" is two words; "12-14" and "03275-1234" are single numbers. */
+function splitHyphens(token: string): string[] {
+  if (!token) return [];
+  if (/\d/.test(token)) return [token.replace(/^-+|-+$/g, '')].filter(Boolean);
+  return token.split('-').filter(Boolean);
+}
+
+/** Comma-separated input: street segment, optional unit segments, then city / state / ZIP. */
+function parseSegments(segments: string[][], parts: Parts): string[] {
+  const streetIdx = Math.max(0, segments.findIndex(looksLikeDeliveryLine));
+  if (streetIdx > 0)
+    parts.warnings.push(`ignored before street: ${segments.slice(0, streetIdx).join(' ')}`);
+  const street = [...(segments[streetIdx] ?? [])];
+  const tail: string[] = [];
+  for (const segment of segments.slice(streetIdx + 1)) {
+    // "RR 2, BOX 5": the box belongs to the route, not to the city line.
+    const routeBox = segment[0] === 'BOX' && RURAL_ROUTE.test(street.join(' '));
+    if (startsUnit(segment, 0) || routeBox) street.push(...segment);
+    else tail.push(...segment);
+  }
+  const cityTokens = extractStateZip(tail, parts, false);
+  parts.city = cityTokens.join(' ');
+  return parseDeliveryLine(street, parts);
+}
+
+/** One string without commas: state and ZIP are only trusted at the end when a ZIP anchors them. */
+function parseSingle(tokens: string[], parts: Parts): string[] {
+  const rest = extractStateZip(tokens, parts, true);
+  return parseDeliveryLine(rest, parts);
+}
+
+function looksLikeDeliveryLine(tokens: string[]): boolean {
+  const joined = tokens.join(' ');
+  return HOUSE_NUMBER.test(tokens[0] ?? '') || PO_BOX.test(joined) || RURAL_ROUTE.test(joined);
+}
+
+/**
+ * Removes a trailing "STATE ZIP" from tokens. In strict mode (no commas, so the tail may still be
+ * street) a state is accepted only in front of a ZIP: "12 MAIN CT" is a court, not Connecticut.
+ */
+function extractStateZip(tokens: string[], parts: Parts, strict: boolean): string[] {
+  let end = tokens.length;
+  const zipToken = /^\d{3,9}(?:-\d{3,4})?$/.test(tokens[end - 1] ?? '')
+    ? tokens[end - 1]
+    : undefined;
+  if (zipToken !== undefined) end--;
+  const state = matchStateAt(tokens, end);
+  const zipOk =
+    zipToken !== undefined && (state || !strict || plausibleBareZip(tokens, end, zipToken));
+  if (!zipOk) end = tokens.length;
+  if (state && (zipOk || !strict)) {
+    parts.state = state.code;
+    end -= state.length;
+  }
+  if (zipOk && zipToken !== undefined) setZip(zipToken, parts);
+  return tokens.slice(0, end);
+}
+
+/** Without a state, accept a ZIP only after a word (a city), never after "BOX" or a unit. */
+function plausibleBareZip(tokens: string[], end: number, zip: string): boolean {
+  const prev = tokens[end - 1] ?? '';
+  const digits = zip.replace('-', '');
+  return (
+    (digits.length === 5 || digits.length === 9) &&
+    end >= 3 &&
+    /^[A-Z]+$/.test(prev) &&
+    !['BOX', 'RR', 'ROUTE', 'RTE', 'RT', 'HWY', 'HIGHWAY'].includes(prev) &&
+    !UNIT_DESIGNATORS.has(prev)
+  );
+}
+
+/** Longest state name (1–4 words) ending just before `end`. */
+function matchStateAt(tokens: string[], end: number): { code: string; length: number } | undefined {
+  for (let len = Math.min(4, end); len >= 1; len--) {
+    const code = STATES.get(tokens.slice(end - len, end).join(' '));
+    if (code) return { code, length: len };
+  }
+  return undefined;
+}
+
+/** ZIP or ZIP+4, padding a dropped leading zero for states whose ZIPs start with 0. */
+function setZip(token: string, parts: Parts): void {
+  let digits = token.replace('-', '');
+  const short =
+    digits.length === 3 || digits.length === 4 || digits.length === 7 || digits.length === 8;
+  if (short && LEADING_ZERO_ZIP_STATES.has(parts.state)) {
+    digits = digits.padStart(digits.length > 5 ? 9 : 5, '0');
+    parts.warnings.push(`zip missing leading zero: ${token}`);
+  } else if (digits.length !== 5 && digits.length !== 9) {
+    parts.warnings.push(`invalid zip: ${token}`);
+    parts.zip5 = token;
+    return;
+  }
+  parts.zip5 = digits.slice(0, 5);
+  parts.zip4 = digits.slice(5);
+}
+
+/** PO box, rural route or street address; returns the tokens it could not place. */
+function parseDeliveryLine(tokens: string[], parts: Parts): string[] {
+  const joined = tokens.join(' ');
+  const rr = RURAL_ROUTE.exec(joined);
+  if (rr) {
+    parts.ruralRoute = rr[1] ?? '';
+    parts.poBox = rr[2] ?? '';
+    return words(rr[3]);
+  }
+  const box = PO_BOX.exec(joined);
+  if (box) {
+    parts.poBox = box[1] ?? '';
+    return words(box[2]);
+  }
+  return parseStreet(tokens, parts);
+}
+
+function words(text: string | undefined): string[] {
+  return (text ?? '').split(' ').filter(Boolean);
+}
+
+function parseStreet(tokens: string[], parts: Parts): string[] {
+  let i = 0;
+  if (HOUSE_NUMBER.test(tokens[0] ?? '')) {
+    parts.houseNumber = tokens[0] ?? '';
+    i = 1;
+    if (FRACTION.test(tokens[1] ?? '')) {
+      parts.houseNumber += ` ${tokens[1]}`;
+      i = 2;
+    }
+  }
+  const body = tokens.slice(i);
+  let k = 0;
+  if (isPredirectional(body)) {
+    parts.predirectional = DIRECTIONALS.get(body[0] ?? '') ?? '';
+    k = 1;
+  }
+  const name: string[] = [];
+  for (; k < body.length; k++) {
+    const token = body[k] ?? '';
+    if (name.length > 0 && startsUnit(body, k)) break;
+    const suffix = STREET_SUFFIXES.get(token);
+    if (name.length > 0 && suffix && endsStreetAt(body, k)) {
+      parts.suffix = suffix;
+      k++;
+      break;
+    }
+    name.push(token);
+  }
+  const post = DIRECTIONALS.get(body[k] ?? '');
+  if (post && name.length > 0 && (k + 1 >= body.length || startsUnit(body, k + 1))) {
+    parts.postdirectional = post;
+    k++;
+  } else if (!parts.suffix && name.length > 1 && DIRECTIONALS.has(name.at(-1) ?? '')) {
+    // "BROADWAY EAST": with no suffix, a trailing directional is a postdirectional.
+    parts.postdirectional = DIRECTIONALS.get(name.pop() ?? '') ?? '';
+  }
+  parts.streetName = canonicalName(name);
+  return parseUnits(body.slice(k), parts);
+}
+
+/**
+ * "N MAIN ST": N is a predirectional. "NORTH RD": NORTH is the street name — a directional
+ * followed only by the suffix (or nothing, or a unit) is the name itself.
+ */
+function isPredirectional(body: string[]): boolean {
+  if (!DIRECTIONALS.has(body[0] ?? '') || body.length < 2) return false;
+  if (startsUnit(body, 1)) return false;
+  return !(STREET_SUFFIXES.has(body[1] ?? '') && endsStreetAt(body, 1));
+}
+
+/**
+ * A suffix word ends the street unless another suffix follows ("GLEN HILL RD", "PARK AVE EXT")
+ * or it names a numbered highway ("US HWY 3", "COUNTY RD 12").
+ */
+function endsStreetAt(body: string[], k: number): boolean {
+  const next = body[k + 1];
+  if (next === undefined) return true;
+  if (HIGHWAY_WORDS.has(body[k] ?? '') && /^\d+[A-Z]?$/.test(next)) return false;
+  if (startsUnit(body, k + 1)) return true;
+  return !STREET_SUFFIXES.has(next);
+}
+
+/** Ordinal words to numerals ("FOURTH" → "4TH") and highway words spelled out ("RTE 3" → "ROUTE 3"). */
+function canonicalName(name: string[]): string {
+  return name
+    .map((token, idx) => {
+      const highway = HIGHWAY_WORDS.get(token);
+      if (highway && /^\d+[A-Z]?$/.test(name[idx + 1] ?? '')) return highway;
+      return ORDINAL_WORDS.get(token) ?? token;
+    })
+    .join(' ');
+}
+
+function ordinalNumber(token: string): string | undefined {
+  const numeric = NUMERIC_ORDINAL.exec(token)?.[1];
+  if (numeric) return numeric;
+  const word = ORDINAL_WORDS.get(token);
+  return word ? NUMERIC_ORDINAL.exec(word)?.[1] : undefined;
+}
+
+/** Does a secondary unit start at tokens[k]? Used to stop the street name scan. */
+function startsUnit(tokens: string[], k: number): boolean {
+  const token = tokens[k] ?? '';
+  const next = tokens[k + 1];
+  if (token === '#') return next !== undefined;
+  if (ordinalNumber(token) && FLOOR_WORDS.has(next ?? '')) return true;
+  const designator = UNIT_DESIGNATORS.get(token);
+  if (!designator) return false;
+  if (UNITS_WITHOUT_NUMBER.has(designator)) return next === undefined || /\d/.test(next);
+  // "PINE LOT RD" is a street; a designator needs something that looks like a unit number.
+  return next !== undefined && (next === '#' || /\d/.test(next) || /^[A-Z]$/.test(next));
+}
+
+/** Reads secondary units after the street; the first one wins, later ones are reported. */
+function parseUnits(tokens: string[], parts: Parts): string[] {
+  const leftover: string[] = [];
+  for (let k = 0; k < tokens.length; k++) {
+    const unit = readUnit(tokens, k);
+    if (!unit) {
+      leftover.push(tokens[k] ?? '');
+      continue;
+    }
+    if (parts.unitType)
+      parts.warnings.push(`extra unit ignored: ${unit.type} ${unit.number}`.trim());
+    else {
+      parts.unitType = unit.type;
+      parts.unitNumber = unit.number;
+    }
+    k += unit.consumed - 1;
+  }
+  return leftover;
+}
+
+function readUnit(
+  tokens: string[],
+  k: number,
+): { type: string; number: string; consumed: number } | undefined {
+  const token = tokens[k] ?? '';
+  const next = tokens[k + 1] ?? '';
+  const floor = ordinalNumber(token);
+  if (floor && FLOOR_WORDS.has(next)) return { type: 'FL', number: floor, consumed: 2 };
+  if (token === '#' && next) return { type: '#', number: next, consumed: 2 };
+  const designator = UNIT_DESIGNATORS.get(token);
+  if (designator) {
+    const skipHash = next === '#' ? 1 : 0;
+    const number = tokens[k + 1 + skipHash] ?? '';
+    if (UNITS_WITHOUT_NUMBER.has(designator) && !/\d/.test(number)) {
+      return { type: designator, number: '', consumed: 1 };
+    }
+    return { type: designator, number: ordinalNumber(number) ?? number, consumed: 2 + skipHash };
+  }
+  // A bare number after the street ("MAIN ST 2") is a unit of unknown kind: Pub 28 writes "#".
+  if (/\d/.test(token) && k === 0) return { type: '#', number: token, consumed: 1 };
+  return undefined;
+}
+
+/** Separate city / state / ZIP fields override whatever the free text suggested. */
+function applyFields(input: AddressInput, parts: Parts): void {
+  if (input.city?.trim()) parts.city = (tokenize(input.city)[0] ?? []).join(' ');
+  if (input.state?.trim()) {
+    const state = input.state.trim().toUpperCase().replace(/\./g, '');
+    parts.state = STATES.get(state) ?? state;
+  }
+  if (input.zip?.trim()) {
+    parts.zip4 = '';
+    setZip(input.zip.trim().replace(/\s+/g, ''), parts);
+  }
+}
+
+function deliveryLine(p: Parts): string {
+  if (p.ruralRoute) return join(['RR', p.ruralRoute, p.poBox && `BOX ${p.poBox}`]);
+  if (p.poBox && !p.streetName) return `PO BOX ${p.poBox}`;
+  return join([streetKey(p), p.unitType, p.unitNumber]);
+}
+
+function streetKey(p: Parts): string {
+  if (p.ruralRoute) return join(['RR', p.ruralRoute, p.poBox && `BOX ${p.poBox}`]);
+  if (p.poBox && !p.streetName) return `PO BOX ${p.poBox}`;
+  return join([p.houseNumber, p.predirectional, p.streetName, p.suffix, p.postdirectional]);
+}
+
+function render(p: Parts): string {
+  const zip = p.zip4 ? `${p.zip5}-${p.zip4}` : p.zip5;
+  const lastLine = join([p.city, p.state, zip]);
+  return [deliveryLine(p), lastLine].filter(Boolean).join(', ');
+}
+
+function join(values: string[]): string {
+  return values.filter(Boolean).join(' ');
+}
