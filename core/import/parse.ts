@@ -1,5 +1,6 @@
 // Field parsers for imports. Each returns a clean value or throws RowError naming the column,
 // the value and what was expected — the text a reject row shows the analyst.
+import { z } from 'zod';
 import { RowError } from './types';
 import { localToEpoch, isValidZone } from '../time/zone';
 import type { Profile } from './profile';
@@ -45,6 +46,15 @@ function validDate(y: number, m: number, d: number): boolean {
   const t = new Date(Date.UTC(y, m - 1, d));
   return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
 }
+
+/** zod schema of an ISO calendar date in JSON inputs (tariffs, bills). */
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((s) => {
+    const [y, m, d] = s.split('-').map(Number) as [number, number, number];
+    return validDate(y, m, d);
+  }, 'is not a calendar date');
 
 /** A calendar date as ISO 'YYYY-MM-DD', from ISO or the profile's day/month order. */
 export function date(column: string, v: string, format: Profile['dateFormat'] = 'iso'): string {

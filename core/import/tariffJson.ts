@@ -17,6 +17,7 @@
 //                        "tiers": [{ "upto": "500", "rate": "0.05" }, { "upto": null, "rate": "0.07" }] }] }] }
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
+import { IsoDate } from './parse';
 import { compareDec, decText, parseDec } from './decimal';
 
 const Decimal = z.union([z.string(), z.number()]).transform((v, ctx) => {
@@ -27,15 +28,6 @@ const Decimal = z.union([z.string(), z.number()]).transform((v, ctx) => {
   }
   return t;
 });
-
-const IsoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((s) => {
-    const [y, m, d] = s.split('-').map(Number) as [number, number, number];
-    const t = new Date(Date.UTC(y, m - 1, d));
-    return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
-  }, 'is not a calendar date');
 
 const MONTH = '(?:1[0-2]|[1-9])';
 export const MONTHS_RE = new RegExp(`^${MONTH}(?:-${MONTH})?(?:,${MONTH}(?:-${MONTH})?)*$`);

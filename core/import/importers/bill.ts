@@ -11,20 +11,12 @@
 // for the organization. One row of the import is one bill.
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
+import { IsoDate } from '../parse';
 import { EdwError } from '../../workspace/errors';
 import { microsToDollars, parseDec, toMicros } from '../decimal';
 import { readJsonFile } from '../jsonFile';
 import type { Finding, ImportContext, ImporterResult } from '../types';
 import { insertBill, matchBill, type BillInput, type BillLineInput } from './billStore';
-
-const IsoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((s) => {
-    const [y, m, d] = s.split('-').map(Number) as [number, number, number];
-    const t = new Date(Date.UTC(y, m - 1, d));
-    return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
-  }, 'is not a calendar date');
 
 /** Amounts: decimal strings; a JSON number is caught with its own message below. */
 const Amount = z.union([z.string(), z.number()]);
