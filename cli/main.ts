@@ -9,6 +9,12 @@ import { Workspace } from '../core/workspace/workspace';
 import type { Output } from '../core/api/definition';
 import { startHttpHost } from './serve/httpHost';
 import { endProgress, stderrProgress } from './progress';
+import { indexCommand } from './commands/index';
+import { greenbuttonCommand } from './commands/greenbutton';
+import { datasetCommand } from './commands/dataset';
+import { billCommand } from './commands/bill';
+import { vppCommand } from './commands/vpp';
+import { ROLES, Role } from '../core/privacy/roles';
 
 const USAGE = `edw — Energy Data Workbench
 
@@ -20,12 +26,37 @@ Usage:
   edw import <workspace> <kind> <file…> [--org ORG] [--profile P] [--strict] [--rejects-dir D] [--json]
       kinds: cis, intervals, reads, greenbutton, tariff, topology, der, programs, submeter, bill
       --profile: a saved profile's name or a profile JSON file
+  edw index <workspace> [--json]
+      run the statewide indexer: match premises, assign platform IDs, print metrics
+  edw greenbutton export <workspace> --usage-point UP [--usage-point UP…] [--customer C] [--org ORG]
+      [--from D --to D] [--espi 3.3|4.0] [--grantee ORG] --out <file.xml> [--json]
+      Green Button (ESPI) feed of usage points (several: a bulk feed) or of a customer's usage
+      points; dates are local and inclusive; checks role and consent; audited
+  edw greenbutton import <workspace> <file…> --org ORG   (same as edw import <ws> greenbutton)
+  edw dataset <workspace> <name> [--param k=v …] --out <file.csv> [--json]
+      run a dataset under the role's privacy rules to CSV plus <file.csv>.json (data
+      dictionary and run record); audited
+  edw dataset <workspace> --list [--json]   datasets with versions, privacy class, parameters
+  edw bill compute <workspace> --account A --from D --to D [--org ORG] [--tariff CODE]
+      [--proration days|usage] [--json]
+      an account's bill from its tariff and meter data; D are the read dates (days [from, to))
+  edw bill validate <workspace> <bill.json> [--tolerance 0.01] [--proration days|usage] [--json]
+      recompute a bill as billed and explain each line; exit 2 when it fails at the tolerance
+  edw bill compare <workspace> --org ORG --tariff-b CODE --from D --to D [--tariff-a CODE]
+                   [--rate-class CODE] [--json]
+      rate-design comparison: bill the rate class's customers on tariff A (default: their own)
+      and on tariff B from the same interval data; winners, losers, mean/median change
+  edw vpp simulate <workspace> --scenario <s.json|demo> --out <report.json> [--export-dir D] [--json]
+      simulate a VPP season (SMV-03 .1–.7) and save its stage tables; --export-dir writes them
+      as CSV; Ctrl+C cancels; exit 2 when the scenario is infeasible or enrols no DER
 
 Every command takes --json to print one JSON object on stdout; progress goes to stderr.
+--role R (analyst, oca, consultant, utility-staff, public; default analyst) decides what exports
+may contain and is written to the audit log.
 Exit codes: 0 success, 1 usage error, 2 input rejected, 3 workspace error.
 `;
 
-interface Io {
+export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
 }
@@ -57,7 +88,7 @@ function rendererDir(): string {
 }
 
 async function init(ws: string, flags: Flags, io: Io): Promise<number> {
-  const wb = new Workbench();
+  const wb = new Workbench({ role: flags.role });
   const showProgress = !flags.quiet;
   try {
     const scale = flags.scale ? parseScale(flags.scale) : undefined;
@@ -83,7 +114,7 @@ async function init(ws: string, flags: Flags, io: Io): Promise<number> {
 }
 
 async function info(ws: string, flags: Flags, io: Io): Promise<number> {
-  const wb = new Workbench();
+  const wb = new Workbench({ role: flags.role });
   try {
     await wb.call('workspace.open', { path: ws });
     const o = (await wb.call('overview.get', {})) as Output<'overview.get'>;
@@ -147,7 +178,7 @@ async function importCommand(ws: string, flags: Flags, io: Io, args: string[]): 
   const [kind, ...files] = args;
   if (!kind || files.length === 0)
     throw new EdwError('usage', 'edw import needs a kind and at least one file');
-  const wb = new Workbench();
+  const wb = new Workbench({ role: flags.role });
   const showProgress = !flags.quiet;
   try {
     await wb.call('workspace.open', { path: ws });
@@ -191,7 +222,7 @@ async function importCommand(ws: string, flags: Flags, io: Io, args: string[]): 
 }
 
 async function serve(ws: string, flags: Flags, io: Io): Promise<number> {
-  const wb = new Workbench();
+  const wb = new Workbench({ role: flags.role });
   await wb.call('workspace.open', { path: ws });
   const port = flags.port ? Number(flags.port) : 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -212,7 +243,7 @@ async function serve(ws: string, flags: Flags, io: Io): Promise<number> {
   return 0;
 }
 
-interface Flags {
+export interface Flags {
   json?: boolean;
   demo?: boolean;
   scale?: string;
@@ -223,6 +254,26 @@ interface Flags {
   profile?: string;
   strict?: boolean;
   'rejects-dir'?: string;
+  /** Validated in run(): one of core/privacy/roles.ts ROLES. */
+  role?: Role;
+  'usage-point'?: string[];
+  customer?: string;
+  from?: string;
+  to?: string;
+  espi?: string;
+  out?: string;
+  grantee?: string;
+  param?: string[];
+  list?: boolean;
+  account?: string;
+  tariff?: string;
+  tolerance?: string;
+  proration?: string;
+  'rate-class'?: string;
+  'tariff-a'?: string;
+  'tariff-b'?: string;
+  scenario?: string;
+  'export-dir'?: string;
 }
 
 export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
@@ -241,6 +292,25 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         profile: { type: 'string' },
         strict: { type: 'boolean' },
         'rejects-dir': { type: 'string' },
+        role: { type: 'string' },
+        'usage-point': { type: 'string', multiple: true },
+        customer: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        espi: { type: 'string' },
+        out: { type: 'string' },
+        param: { type: 'string', multiple: true },
+        list: { type: 'boolean' },
+        account: { type: 'string' },
+        tariff: { type: 'string' },
+        tolerance: { type: 'string' },
+        proration: { type: 'string' },
+        'rate-class': { type: 'string' },
+        'tariff-a': { type: 'string' },
+        'tariff-b': { type: 'string' },
+        scenario: { type: 'string' },
+        'export-dir': { type: 'string' },
+        grantee: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -249,6 +319,10 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
     return 1;
   }
   const flags = parsed.values as Flags;
+  if (flags.role !== undefined && !Role.safeParse(flags.role).success) {
+    io.err(`edw: unknown role "${flags.role}"; roles: ${ROLES.join(', ')}\n`);
+    return 1;
+  }
   const [command, ws, ...rest] = parsed.positionals;
   if (flags.help || !command) {
     (command ? io.out : io.err)(USAGE);
@@ -263,8 +337,13 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
     migrate,
     serve,
     import: importCommand,
+    index: indexCommand,
+    greenbutton: (sub, f, o, args) => greenbuttonCommand(sub, f, o, args, importCommand),
+    dataset: datasetCommand,
+    bill: (sub, f, o, args) => billCommand(sub, f, o, args),
+    vpp: (sub, f, o, args) => vppCommand(sub, f, o, args),
   };
-  const takesArgs = new Set(['import']);
+  const takesArgs = new Set(['import', 'greenbutton', 'dataset', 'bill', 'vpp']);
   const fn = commands[command];
   if (!fn) {
     io.err(`edw: unknown command "${command}"\n\n${USAGE}`);

@@ -47,8 +47,10 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-export function serve(workspace: string): Promise<Server> {
-  const proc = spawn(process.execPath, [edw, 'serve', workspace, '--json'], {
+/** `edw serve` on a workspace; `role` is the session's privacy role (--role, default analyst). */
+export function serve(workspace: string, opts: { role?: string } = {}): Promise<Server> {
+  const args = [edw, 'serve', workspace, '--json', ...(opts.role ? ['--role', opts.role] : [])];
+  const proc = spawn(process.execPath, args, {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

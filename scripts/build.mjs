@@ -18,7 +18,8 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   // Native and host-provided modules stay external; everything else is bundled.
-  external: ['better-sqlite3', 'electron'],
+  // highs loads its WebAssembly binary from beside its own module: keep it in node_modules.
+  external: ['better-sqlite3', 'electron', 'highs'],
   absWorkingDir: root,
 };
 

@@ -47,32 +47,43 @@ function vitest(config, report) {
   console.error(`${config}: ${r.numPassedTests} passed, ${r.numFailedTests + loadFailures} failed`);
 }
 
-/** Debian's chromium for the e2e tests: installed when missing and apt-get is usable. */
+/**
+ * Debian packages the tests need, installed when missing and apt-get is usable: chromium for the
+ * e2e tests, libxml2-utils (xmllint) for the Green Button schema validation of the unit tests.
+ */
 function ensureChromium() {
-  if (fs.existsSync('/usr/bin/chromium')) return true;
+  const missing = [
+    ['/usr/bin/chromium', 'chromium'],
+    ['/usr/bin/xmllint', 'libxml2-utils'],
+  ].filter(([bin]) => !fs.existsSync(bin));
+  if (missing.length === 0) return true;
   const canApt =
     process.getuid?.() === 0 &&
     spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
   if (!canApt) {
     console.error(
-      'e2e needs Chromium: install it with `sudo apt-get install chromium` (Debian) and run npm test again.',
+      `tests need ${missing.map(([, pkg]) => pkg).join(' and ')}: install with \`sudo apt-get install ${missing.map(([, pkg]) => pkg).join(' ')}\` (Debian) and run npm test again.`,
     );
     return false;
   }
   return (
     run('apt-get', ['update', '-qq']) &&
-    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], {
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    })
+    run(
+      'apt-get',
+      ['install', '-y', '-qq', '--no-install-recommends', ...missing.map(([, pkg]) => pkg)],
+      {
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      },
+    )
   );
 }
 
 check('typecheck', npx('tsc', ['-p', 'tsconfig.json', '--noEmit']));
 check('lint', run('npm', ['run', '--silent', 'lint']));
 const built = check('build', run(process.execPath, [path.join(root, 'scripts', 'build.mjs')]));
+const packages = check('chromium and xmllint available', ensureChromium());
 vitest('vitest.config.ts', 'unit.json');
-if (built && check('chromium available', ensureChromium()))
-  vitest('vitest.e2e.config.ts', 'e2e.json');
+if (built && packages) vitest('vitest.e2e.config.ts', 'e2e.json');
 
 const skipped = totals.skipped ? `, ${totals.skipped} skipped` : '';
 console.log(`${totals.passed} passed, ${totals.failed} failed${skipped}`);

@@ -13,6 +13,59 @@ import {
   ImportResult as ImportResultSchema,
   Profile as ProfileSchema,
 } from '../import/schema';
+import { SearchRequest, SearchResult } from '../search/schema';
+import {
+  ExportRequest as PremiseExportRequest,
+  ExportResult as PremiseExportResult,
+  Premise,
+  PremiseRef,
+  PremiseUsage,
+  UsageRequest as PremiseUsageRequest,
+} from '../premise/schema';
+import {
+  DecideRequest,
+  IndexResult,
+  LastRun,
+  ReviewItem,
+  ReviewPage,
+  ReviewQuery,
+} from '../indexer/schema';
+import {
+  DatasetInfo,
+  ExportRequest as DatasetExportRequest,
+  PreviewPage as DatasetPreviewPage,
+  PreviewRequest as DatasetPreviewRequest,
+  RunRecord as DatasetRunRecord,
+} from '../datasets/schema';
+import {
+  GreenButtonCandidates,
+  GreenButtonCandidatesRequest,
+  GreenButtonConsentResult,
+  GreenButtonExportRequest,
+  GreenButtonExportResult,
+  GreenButtonSelection,
+} from '../greenbutton/schema';
+import {
+  ComputeRequest as BillComputeRequest,
+  ComputedBill,
+  ValidateRequest as BillValidateRequest,
+  ValidationResult as BillValidationResult,
+  BillListRequest,
+  BillSummary,
+  ReportRequest as BillReportRequest,
+  ReportResult as BillReportResult,
+  CompareRequest as BillCompareRequest,
+  CompareResult as BillCompareResult,
+} from '../billing/schema';
+import {
+  RunInfo as VppRunInfo,
+  ScenarioRequest as VppScenarioRequest,
+  ScenarioResult as VppScenarioResult,
+  SimulateRequest as VppSimulateRequest,
+  TableRequest as VppTableRequest,
+  TableResult as VppTableResult,
+  VppReport,
+} from '../vpp/schema';
 
 export const Progress = z.object({
   phase: z.string(),
@@ -205,6 +258,161 @@ export const api = {
     description: 'Counts per entity and organization, coverage per commodity, monthly consumption.',
     input: z.object({}),
     output: Overview,
+  }),
+  'search.premises': method({
+    description:
+      'Find premises by any address form, account, meter, usage point, platform ID or (role permitting) name; typo-tolerant.',
+    input: SearchRequest,
+    output: SearchResult,
+  }),
+  'premise.get': method({
+    description:
+      'Everything known about one platform premise (by PremiseID or premise row): linked IDs, addresses, accounts, meters with coverage, reads, bills, DER, programs, sensors, grid, relations, audit trail; PII as the role allows.',
+    input: PremiseRef,
+    output: Premise,
+  }),
+  'premise.usage': method({
+    description:
+      "A premise's usage per series, daily or monthly, in native units plus kWh and therms (conversion rules listed).",
+    input: PremiseUsageRequest,
+    output: PremiseUsage,
+  }),
+  'premise.export': method({
+    description:
+      "Write a premise's full record (JSON bundle) or its usage (CSV) to a file under the role's privacy rules; audited.",
+    exclusive: true,
+    input: PremiseExportRequest,
+    output: PremiseExportResult,
+  }),
+  'index.run': method({
+    description:
+      'Run the statewide indexer: match premises, assign stable platform IDs of all 13 kinds.',
+    exclusive: true,
+    job: true,
+    input: z.object({}),
+    output: IndexResult,
+  }),
+  'index.lastRun': method({
+    description:
+      'The last finished index run: its result and when it ran (null before the first run).',
+    input: z.object({}),
+    output: LastRun,
+  }),
+  'index.review': method({
+    description: 'Matched premise pairs for review, with scores, reasons and decisions.',
+    input: ReviewQuery,
+    output: ReviewPage,
+  }),
+  'index.decide': method({
+    description:
+      'Record a reviewer decision on a pair (accept, reject, split); it overrides the matcher on every later run.',
+    exclusive: true,
+    input: DecideRequest,
+    output: ReviewItem,
+  }),
+  'dataset.list': method({
+    description: 'Dataset definitions: name, version, title, parameters, columns, privacy class.',
+    input: z.object({}),
+    output: z.array(DatasetInfo),
+  }),
+  'dataset.export': method({
+    description:
+      "Run a dataset under the session role's privacy rules to a CSV file plus a sidecar JSON data dictionary; records the run and audits the export.",
+    exclusive: true,
+    job: true,
+    input: DatasetExportRequest,
+    output: DatasetRunRecord,
+  }),
+  'dataset.preview': method({
+    description: 'One page of a dataset as the session role may see it (for the grid).',
+    input: DatasetPreviewRequest,
+    output: DatasetPreviewPage,
+  }),
+  'greenbutton.export': method({
+    description:
+      'Export usage points (or a retail customer) as a Green Button ESPI Atom feed, streamed to a file; checks role and consent, audits every attempt.',
+    exclusive: true,
+    job: true,
+    input: GreenButtonExportRequest,
+    output: GreenButtonExportResult,
+  }),
+  'greenbutton.consent': method({
+    description:
+      "Consent status of usage points or a customer's usage points: may this session's role export them, which consents cover them, what is missing.",
+    input: GreenButtonSelection,
+    output: GreenButtonConsentResult,
+  }),
+  'greenbutton.candidates': method({
+    description:
+      'Usage points or customers to choose for a Green Button export, searched (key, organization, commodity, town, exact account number) and paged; names only as the role may see them.',
+    input: GreenButtonCandidatesRequest,
+    output: GreenButtonCandidates,
+  }),
+  'bill.compute': method({
+    description:
+      "Compute an account's bill for a period from its tariff (effective-dated versions, proration, the tariff's rounding rule) and its meter data; stored in computed_bill unless store is false.",
+    exclusive: true,
+    input: BillComputeRequest,
+    output: ComputedBill,
+  }),
+  'bill.validate': method({
+    description:
+      'Recompute a bill as billed (bill JSON) and explain each line: billed, recomputed, difference, the most likely explanation; pass/fail at a tolerance; stored in bill_validation.',
+    exclusive: true,
+    job: true,
+    input: BillValidateRequest,
+    output: BillValidationResult,
+  }),
+  'bill.list': method({
+    description:
+      "Bills in the workspace (of one account, or all, newest period first) with their latest validation; account numbers as the role may see them.",
+    input: BillListRequest,
+    output: z.array(BillSummary),
+  }),
+  'bill.exportReport': method({
+    description:
+      "Write a bill's validation report (CSV, or a printable self-contained HTML page) to a file; checks the role, audits the export.",
+    exclusive: true,
+    job: true,
+    input: BillReportRequest,
+    output: BillReportResult,
+  }),
+  'bill.compare': method({
+    description:
+      'Rate-design comparison: bill a population (org, rate class, period) on tariff A and tariff B from the same interval data; per customer and summary changes, histogram; privacy per role (rows, redaction, 15/15).',
+    job: true,
+    input: BillCompareRequest,
+    output: BillCompareResult,
+  }),
+  'vpp.scenario': method({
+    description:
+      'Validate VPP scenario JSON text (issues with their paths), or load the shipped demo scenario (summer 2018).',
+    input: VppScenarioRequest,
+    output: VppScenarioResult,
+  }),
+  'vpp.simulate': method({
+    description:
+      'Simulate a VPP season (SMV-03 stages .1–.7) on the workspace: enrolment, forecast (MAPE/MASE), opportunities, HiGHS optimisation and bids, dispatch, M&V and settlement, value distribution; saves the run and its stage tables.',
+    exclusive: true,
+    job: true,
+    input: VppSimulateRequest,
+    output: VppReport,
+  }),
+  'vpp.runs': method({
+    description: 'VPP simulation runs saved in the workspace, newest first.',
+    input: z.object({}),
+    output: z.array(VppRunInfo),
+  }),
+  'vpp.report': method({
+    description: 'The report of a saved VPP run.',
+    input: z.object({ runId: z.number().int() }),
+    output: VppReport,
+  }),
+  'vpp.table': method({
+    description: "One stage table of a saved VPP run as CSV (audited as an export).",
+    exclusive: true,
+    input: VppTableRequest,
+    output: VppTableResult,
   }),
 } as const;
 

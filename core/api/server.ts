@@ -2,6 +2,9 @@
 // Domain folders each declare a typed handler map in their app.ts (as Actual Budget's
 // loot-core does); this module merges them and guards the boundary with the zod schemas,
 // so every host (IPC, HTTP, CLI, tests) gets identical validation and error shapes.
+import { searchApp } from '../search/app';
+import { premiseApp } from '../premise/app';
+import { indexApp } from '../indexer/app';
 import { ZodError } from 'zod';
 import {
   api,
@@ -18,6 +21,10 @@ import { workspaceApp } from '../workspace/app';
 import { overviewApp } from '../overview/app';
 import { importApp } from '../import/app';
 import { filesApp } from '../files/app';
+import { greenButtonApp } from '../greenbutton/app';
+import { datasetApp } from '../datasets/app';
+import { vppApp } from '../vpp/app';
+import { billingApp } from '../billing/app';
 
 export interface CallContext {
   progress: (p: Progress) => void;
@@ -45,6 +52,13 @@ export class Workbench {
       ...overviewApp(this.session),
       ...importApp(this.session),
       ...filesApp(),
+      ...greenButtonApp(this.session),
+      ...indexApp(this.session),
+      ...searchApp(this.session),
+      ...premiseApp(this.session),
+      ...datasetApp(this.session),
+      ...vppApp(this.session),
+      ...billingApp(this.session),
     };
   }
 

@@ -5,18 +5,25 @@ import { Workspace } from '../workspace/workspace';
 import { EdwError } from '../workspace/errors';
 import { LATEST_VERSION } from '../workspace/migrations';
 import type { WorkspaceStatus } from './definition';
+import { DEFAULT_ROLE, type Role } from '../privacy/roles';
 
 export interface SessionOptions {
   /** JSON file holding recently opened workspaces; none kept when omitted. */
   recentFile?: string;
+  /** The user's role for privacy decisions and the audit log (default: analyst). */
+  role?: Role;
 }
 
 const MAX_RECENT = 10;
 
 export class Session {
   private ws: Workspace | null = null;
+  /** Who is working: decides what exports may contain and is written to the audit log. */
+  readonly role: Role;
 
-  constructor(private readonly opts: SessionOptions = {}) {}
+  constructor(private readonly opts: SessionOptions = {}) {
+    this.role = opts.role ?? DEFAULT_ROLE;
+  }
 
   get workspace(): Workspace | null {
     return this.ws;

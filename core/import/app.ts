@@ -33,7 +33,11 @@ export function importApp(session: Session): HandlerMap<ImportMethods> {
       return previewCsv(kind, file, resolveProfile(ws, kind, orgRow, profile));
     },
     'import.run': (input, ctx) =>
-      runImport(session.requireWorkspace(), input, { signal: ctx.signal, progress: ctx.progress }),
+      runImport(session.requireWorkspace(), input, {
+        signal: ctx.signal,
+        progress: ctx.progress,
+        role: session.role,
+      }),
     'import.profiles': ({ kind, org }) => {
       const ws = session.requireWorkspace();
       const rows = ws.db

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import type { Workspace } from '../workspace/workspace';
 import { CancelledError, EdwError } from '../workspace/errors';
+import { rebuildSearch, SEARCH_IMPORT_KINDS } from '../search/build';
 import { Profile, nativeProfile, type ImportKind } from './profile';
 import { ImportRequest, type FileOutcome, type ImportResult } from './schema';
 import { sha256File } from './source';
@@ -247,6 +248,8 @@ async function importFile(
     db.prepare(
       "UPDATE import_batch SET status = 'committed', rows_total = ?, rows_accepted = ?, rows_rejected = ?, finished_at = ? WHERE id = ?",
     ).run(r.rowsTotal, r.rowsAccepted, rejects.length, Math.floor(Date.now() / 1000), batchId);
+    // Premise search reads these rows: rebuilt in the same transaction, never stale.
+    if (SEARCH_IMPORT_KINDS.has(req.kind)) rebuildSearch(db);
     ws.audit(o.role, 'import', `${req.kind}:${path.basename(file)}`, {
       batchId,
       hash,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeAddress, type AddressInput, type NormalizedAddress } from './address';
+import { normalizeAddress, tokenize, type AddressInput, type NormalizedAddress } from './address';
 
 type Case = [input: string | AddressInput, normalized: string, parts?: Partial<NormalizedAddress>];
 
@@ -210,6 +210,26 @@ describe('normalizeAddress', () => {
       '74 N Sing St Rear',
     ].map((a) => normalizeAddress(a).streetKey);
     expect(new Set(keys)).toEqual(new Set(['74 N SING ST']));
+  });
+
+  it('splits a designator glued to its number, and only before a digit', () => {
+    const glued = normalizeAddress('23 W. Buck Ave. Apt9, Concord NH 03301');
+    expect([glued.unitType, glued.unitNumber, glued.city]).toEqual(['APT', '9', 'CONCORD']);
+    expect(normalizeAddress('88 Oak Ave Ste201').normalized).toBe('88 OAK AVE STE 201');
+    expect(normalizeAddress('12 Main APT2B').normalized).toBe('12 MAIN APT 2B');
+    // A word that merely starts like a designator stays a word.
+    expect(normalizeAddress('5 Unity Rd').streetName).toBe('UNITY');
+    expect(normalizeAddress('5 Lotus Ln').streetName).toBe('LOTUS');
+  });
+
+  it('keeps the tokenizer rules: dropped periods and apostrophes, #, &, ½ and hyphens', () => {
+    expect(tokenize("12½ O'Neil St., Apt #2 & Rear")).toEqual([
+      ['12', '1/2', 'ONEIL', 'ST'],
+      ['APT', '#', '2', 'AND', 'REAR'],
+    ]);
+    expect(tokenize('Sheep-Davis Rd 03275-1234 --12-')).toEqual([
+      ['SHEEP', 'DAVIS', 'RD', '03275-1234', '12'],
+    ]);
   });
 
   it('is idempotent on its own output', () => {

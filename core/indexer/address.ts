@@ -54,6 +54,7 @@ const HOUSE_NUMBER = /^\d+[A-Z]?(?:-\d*[A-Z0-9]+)?$/;
 const FRACTION = /^\d\/\d$/;
 const NUMERIC_ORDINAL = /^(\d+)(?:ST|ND|RD|TH)$/;
 const FLOOR_WORDS = new Set(['FLOOR', 'FL', 'FLR']);
+const GLUED_UNIT = /^([A-Z]{2,9})(\d[A-Z0-9]*)$/;
 const PO_BOX =
   /^(?:P ?O ?(?:BOX|B)|POBOX|POST OFFICE BOX|POST OFFICE|BOX|PO DRAWER|DRAWER) (?:# )?([A-Z0-9-]+)(.*)$/;
 const RURAL_ROUTE =
@@ -67,7 +68,25 @@ export function normalizeAddress(raw: string | AddressInput): NormalizedAddress 
     segments.length > 1 ? parseSegments(segments, parts) : parseSingle(segments[0] ?? [], parts);
   if (!parts.city && leftover.length > 0) parts.city = leftover.join(' ');
   applyFields(input, parts);
-  return { ...parts, normalized: render(parts), streetKey: streetKey(parts) };
+  // Built field by field: an object spread of the parts costs more than the whole parse.
+  return {
+    houseNumber: parts.houseNumber,
+    predirectional: parts.predirectional,
+    streetName: parts.streetName,
+    suffix: parts.suffix,
+    postdirectional: parts.postdirectional,
+    unitType: parts.unitType,
+    unitNumber: parts.unitNumber,
+    city: parts.city,
+    state: parts.state,
+    zip5: parts.zip5,
+    zip4: parts.zip4,
+    poBox: parts.poBox,
+    ruralRoute: parts.ruralRoute,
+    warnings: parts.warnings,
+    normalized: render(parts),
+    streetKey: streetKey(parts),
+  };
 }
 
 function emptyParts(): Parts {
@@ -95,24 +114,57 @@ function emptyParts(): Parts {
  * ZIP+4). Returns comma segments, each a list of tokens.
  */
 export function tokenize(text: string): string[][] {
-  const cleaned = text
-    .toUpperCase()
-    .replace(/½/g, ' 1/2')
-    .replace(/[.'’]/g, '')
-    .replace(/&/g, ' AND ')
-    .replace(/#/g, ' # ')
-    .replace(/[^A-Z0-9#/,\- ]/g, ' ');
-  return cleaned
-    .split(',')
-    .map((segment) => segment.split(/\s+/).flatMap(splitHyphens))
-    .filter((tokens) => tokens.length > 0);
+  // One pass over the characters (this runs for every record of an index run): letters, digits,
+  // '/' and '-' build tokens; '.', apostrophes vanish; '#', '&' (AND) and '½' (1/2) are tokens of
+  // their own; ',' ends a segment; anything else separates tokens.
+  const upper = text.toUpperCase();
+  const segments: string[][] = [];
+  let tokens: string[] = [];
+  let start = -1;
+  let tok = '';
+  const flush = (end: number): void => {
+    if (start >= 0) tok += upper.slice(start, end);
+    if (tok) pushToken(tokens, tok);
+    tok = '';
+    start = -1;
+  };
+  for (let i = 0; i < upper.length; i++) {
+    const c = upper.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 47 || c === 45) {
+      if (start < 0) start = i;
+    } else if (c === 46 || c === 39 || c === 0x2019) {
+      // Dropped inside a word: "ST." → ST, "O'NEIL" → ONEIL.
+      if (start >= 0) tok += upper.slice(start, i);
+      start = -1;
+    } else if (c === 44) {
+      flush(i);
+      if (tokens.length > 0) segments.push(tokens);
+      tokens = [];
+    } else if (c === 35 || c === 38) {
+      flush(i);
+      tokens.push(c === 35 ? '#' : 'AND');
+    } else if (c === 0xbd) {
+      flush(i);
+      tok = '1/2';
+    } else flush(i);
+  }
+  flush(upper.length);
+  if (tokens.length > 0) segments.push(tokens);
+  return segments;
 }
 
 /** "Sheep-Davis" is two words; "12-14" and "03275-1234" are single numbers. */
-function splitHyphens(token: string): string[] {
-  if (!token) return [];
-  if (/\d/.test(token)) return [token.replace(/^-+|-+$/g, '')].filter(Boolean);
-  return token.split('-').filter(Boolean);
+function pushToken(tokens: string[], token: string): void {
+  if (!token.includes('-')) {
+    tokens.push(token);
+    return;
+  }
+  if (/\d/.test(token)) {
+    const trimmed = token.replace(/^-+|-+$/g, '');
+    if (trimmed) tokens.push(trimmed);
+    return;
+  }
+  for (const part of token.split('-')) if (part) tokens.push(part);
 }
 
 /** Comma-separated input: street segment, optional unit segments, then city / state / ZIP. */
@@ -140,8 +192,21 @@ function parseSingle(tokens: string[], parts: Parts): string[] {
 }
 
 function looksLikeDeliveryLine(tokens: string[]): boolean {
+  if (HOUSE_NUMBER.test(tokens[0] ?? '')) return true;
   const joined = tokens.join(' ');
-  return HOUSE_NUMBER.test(tokens[0] ?? '') || PO_BOX.test(joined) || RURAL_ROUTE.test(joined);
+  return (
+    (mayBePoBox(tokens) && PO_BOX.test(joined)) || (mayBeRoute(tokens) && RURAL_ROUTE.test(joined))
+  );
+}
+
+/** Cheap first-letter checks before the PO box and rural route expressions. */
+function mayBePoBox(tokens: string[]): boolean {
+  const c = tokens[0]?.charCodeAt(0);
+  return c === 80 /* P */ || c === 66 /* B */ || c === 68; /* D */
+}
+
+function mayBeRoute(tokens: string[]): boolean {
+  return tokens[0]?.charCodeAt(0) === 82; /* R */
 }
 
 /**
@@ -179,13 +244,23 @@ function plausibleBareZip(tokens: string[], end: number, zip: string): boolean {
   );
 }
 
+/** Last words of the state names of two or more words (HAMPSHIRE, ISLAND, …). */
+const MULTI_WORD_STATE_ENDS = new Set(
+  [...STATES.keys()].filter((k) => k.includes(' ')).map((k) => k.slice(k.lastIndexOf(' ') + 1)),
+);
+
 /** Longest state name (1–4 words) ending just before `end`. */
 function matchStateAt(tokens: string[], end: number): { code: string; length: number } | undefined {
-  for (let len = Math.min(4, end); len >= 1; len--) {
-    const code = STATES.get(tokens.slice(end - len, end).join(' '));
-    if (code) return { code, length: len };
+  const last = tokens[end - 1];
+  if (last === undefined) return undefined;
+  if (MULTI_WORD_STATE_ENDS.has(last)) {
+    for (let len = Math.min(4, end); len >= 2; len--) {
+      const code = STATES.get(tokens.slice(end - len, end).join(' '));
+      if (code) return { code, length: len };
+    }
   }
-  return undefined;
+  const code = STATES.get(last);
+  return code ? { code, length: 1 } : undefined;
 }
 
 /** ZIP or ZIP+4, padding a dropped leading zero for states whose ZIPs start with 0. */
@@ -207,6 +282,7 @@ function setZip(token: string, parts: Parts): void {
 
 /** PO box, rural route or street address; returns the tokens it could not place. */
 function parseDeliveryLine(tokens: string[], parts: Parts): string[] {
+  if (!mayBePoBox(tokens) && !mayBeRoute(tokens)) return parseStreet(tokens, parts);
   const joined = tokens.join(' ');
   const rr = RURAL_ROUTE.exec(joined);
   if (rr) {
@@ -306,11 +382,24 @@ function ordinalNumber(token: string): string | undefined {
   return word ? NUMERIC_ORDINAL.exec(word)?.[1] : undefined;
 }
 
+/**
+ * A designator glued to its number, as CIS extracts often write units: "APT2B" → APT 2B,
+ * "STE101" → STE 101. Only before a digit, so words such as "UNITY" or "LOTUS" stay words.
+ */
+function gluedUnit(token: string): { type: string; number: string } | undefined {
+  const m = GLUED_UNIT.exec(token);
+  if (!m) return undefined;
+  const type = UNIT_DESIGNATORS.get(m[1] ?? '');
+  if (!type || UNITS_WITHOUT_NUMBER.has(type)) return undefined;
+  return { type, number: m[2] ?? '' };
+}
+
 /** Does a secondary unit start at tokens[k]? Used to stop the street name scan. */
 function startsUnit(tokens: string[], k: number): boolean {
   const token = tokens[k] ?? '';
   const next = tokens[k + 1];
   if (token === '#') return next !== undefined;
+  if (gluedUnit(token)) return true;
   if (ordinalNumber(token) && FLOOR_WORDS.has(next ?? '')) return true;
   const designator = UNIT_DESIGNATORS.get(token);
   if (!designator) return false;
@@ -348,6 +437,8 @@ function readUnit(
   const floor = ordinalNumber(token);
   if (floor && FLOOR_WORDS.has(next)) return { type: 'FL', number: floor, consumed: 2 };
   if (token === '#' && next) return { type: '#', number: next, consumed: 2 };
+  const glued = gluedUnit(token);
+  if (glued) return { ...glued, consumed: 1 };
   const designator = UNIT_DESIGNATORS.get(token);
   if (designator) {
     const skipHash = next === '#' ? 1 : 0;
@@ -364,7 +455,7 @@ function readUnit(
 
 /** Separate city / state / ZIP fields override whatever the free text suggested. */
 function applyFields(input: AddressInput, parts: Parts): void {
-  if (input.city?.trim()) parts.city = (tokenize(input.city)[0] ?? []).join(' ');
+  if (input.city?.trim()) parts.city = cityField(input.city);
   if (input.state?.trim()) {
     const state = input.state.trim().toUpperCase().replace(/\./g, '');
     parts.state = STATES.get(state) ?? state;
@@ -373,6 +464,19 @@ function applyFields(input: AddressInput, parts: Parts): void {
     parts.zip4 = '';
     setZip(input.zip.trim().replace(/\s+/g, ''), parts);
   }
+}
+
+/** City fields repeat across thousands of records: their tokenised form is cached. */
+const cityCache = new Map<string, string>();
+
+function cityField(city: string): string {
+  let out = cityCache.get(city);
+  if (out === undefined) {
+    out = (tokenize(city)[0] ?? []).join(' ');
+    if (cityCache.size >= 10_000) cityCache.clear();
+    cityCache.set(city, out);
+  }
+  return out;
 }
 
 function deliveryLine(p: Parts): string {

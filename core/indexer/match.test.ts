@@ -175,3 +175,125 @@ describe('matchPremises on the demo workspace', () => {
     }
   }, 120_000);
 });
+
+describe('matchPremises: variations found on the benchmark population', () => {
+  it('reads state-qualified routes as one road (NH Rte 86 = Route 86 = State Route 86)', () => {
+    const a = rec('PSNH', '600 NH Rte. 86');
+    const b = rec('UES', '600 Route 86');
+    const c = rec('LIBERTY', '600 State Route 86');
+    const d = rec('EK', '600 US Route 86');
+    const r = matchPremises([a, b, c, d]);
+    expect(pairOf(r.pairs, a, b)?.decision).toBe('auto_link');
+    expect(pairOf(r.pairs, b, c)?.decision).toBe('auto_link');
+    // A US route is another road.
+    expect(pairOf(r.pairs, b, d)?.decision ?? 'non_match').toBe('non_match');
+  });
+
+  it('links a name ending in a suffix word written without its suffix (Glass Mill / Glass Mill Dr)', () => {
+    const a = rec('PSNH', '16 GLASS MILL DR APT A');
+    const b = rec('LIBERTY', '16 Glass Mill Apt. #A');
+    const p = pairOf(matchPremises([a, b]).pairs, a, b);
+    expect(p?.decision).toBe('auto_link');
+    expect(p?.reasons.find((x) => x.feature === 'street_name')?.value).toContain('suffix word');
+  });
+
+  it('implies a missing suffix when the address exists with one suffix only, else reviews', () => {
+    const lane = rec('PSNH', '9 WINTER LN');
+    const bare = rec('LIBERTY', '9 Winter', { zip: null });
+    const r1 = matchPremises([lane, bare]);
+    // 0.35 + 0.30 + 0.05 (implied LN) + 0.05 (no units) + 0.05 (city) = 0.80.
+    expect(pairOf(r1.pairs, lane, bare)?.score).toBe(0.8);
+    expect(pairOf(r1.pairs, lane, bare)?.decision).toBe('auto_link');
+    const way = rec('UES', '9 Winter Way');
+    const r2 = matchPremises([lane, bare, way]);
+    const p = pairOf(r2.pairs, lane, bare);
+    expect(p?.decision).toBe('review');
+    expect(p?.reasons.find((x) => x.feature === 'suffix')?.value).toContain('LN, WAY');
+  });
+
+  it('reviews a missing directional when N and S versions of the address exist', () => {
+    const n = rec('PSNH', '6 N BROOK ST');
+    const s = rec('PSNH', '6 S BROOK ST');
+    const bare = rec('LIBERTY', '6 Brook St.');
+    const r = matchPremises([n, s, bare]);
+    expect(pairOf(r.pairs, n, bare)?.decision).toBe('review');
+    expect(pairOf(r.pairs, s, bare)?.decision).toBe('review');
+  });
+
+  it('keeps a one-letter slip in a short name linked (STAGE / SGAGE)', () => {
+    const a = rec('PSNH', '18 STAGE RD');
+    const b = rec('LIBERTY', '18 Sgage Rd.');
+    const p = pairOf(matchPremises([a, b]).pairs, a, b);
+    // Jaro-Winkler gives 0.88; one edit counts as 0.9: 0.35 + 0.22 + 0.05 + 0.05 + 0.10 + 0.05.
+    expect(p?.score).toBe(0.82);
+    expect(p?.decision).toBe('auto_link');
+  });
+
+  it('blocks a slip that breaks the first and last three letters (STRK / STARK)', () => {
+    const a = rec('PSNH', '137 STRK LN');
+    const b = rec('LIBERTY', '137 Stark Ln.');
+    const r = matchPremises([a, b]);
+    expect(r.stats.pairsScored).toBe(1);
+    expect(pairOf(r.pairs, a, b)?.decision).toBe('auto_link');
+  });
+
+  it('credits a city-only record against a ZIP-only one when the data writes them together', () => {
+    const ref = rec('UES', '1 Other Rd', { city: 'Allenstown', zip: '03105' });
+    const a = rec('PSNH', '4 Chase Street', { city: 'Allenstown', zip: null });
+    const b = rec('LIBERTY', '4 Chase St.', { city: null, zip: '03105' });
+    const p = pairOf(matchPremises([ref, a, b]).pairs, a, b);
+    expect(p?.reasons.find((x) => x.feature === 'city')?.value).toContain(
+      'ALLENSTOWN written with 03105',
+    );
+    expect(p?.decision).toBe('auto_link');
+  });
+
+  it('never auto-links a record its organization wrote on two premises', () => {
+    const meter = rec('PSNH', '13 OAK RD');
+    const unitWithoutUnit = rec('PSNH', '13 OAK RD');
+    const gas = rec('LIBERTY', '13 Oak Rd.');
+    const r = matchPremises([meter, unitWithoutUnit, gas]);
+    expect(pairOf(r.pairs, meter, gas)?.decision).toBe('review');
+    expect(pairOf(r.pairs, meter, gas)?.reasons.map((x) => x.feature)).toContain('duplicate');
+  });
+
+  it('does not take one established street for a typo of another (RIVER / RIVERSIDE)', () => {
+    const recs = [
+      ...[1, 3, 5].flatMap((n) => [rec('PSNH', `${n} RIVER ST`), rec('LIBERTY', `${n} River St.`)]),
+      ...[7, 9, 11].flatMap((n) => [
+        rec('PSNH', `${n} RIVERSIDE ST`),
+        rec('LIBERTY', `${n} Riverside St.`),
+      ]),
+    ];
+    const river = rec('UES', '13 River Street');
+    const riverside = rec('LIBERTY', '13 Riverside St.');
+    const r = matchPremises([...recs, river, riverside]);
+    expect(pairOf(r.pairs, river, riverside)?.decision).toBe('review');
+  });
+
+  it('weighs a far geocode less when number, street, unit and ZIP are identical', () => {
+    const a = rec('PSNH', '37 OAK AVE', { lat: 43.15, lon: -71.45 });
+    const b = rec('UES', '37 Oak Avenue', { lat: 43.16, lon: -71.45 });
+    const p = pairOf(matchPremises([a, b]).pairs, a, b);
+    // 0.35 + 0.30 + 0.05 + 0.05 + 0.10 + 0.05 − 0.15 = 0.75: review, not non_match.
+    expect(p?.reasons.find((x) => x.feature === 'distance')?.weight).toBe(-0.15);
+    expect(p?.decision).toBe('review');
+  });
+
+  it('pairs the same address in two towns only through a record lacking its place', () => {
+    const a = rec('PSNH', '5 WINTER LN', { city: 'Concord', zip: '03301' });
+    const b = rec('LIBERTY', '5 Winter Ln.', { city: 'Penacook', zip: '03303' });
+    expect(matchPremises([a, b]).stats.pairsScored).toBe(0);
+    const c = rec('UES', '5 Winter Lane', { city: null, zip: null });
+    const r = matchPremises([a, b, c]);
+    expect(r.stats.pairsScored).toBe(2);
+    expect(pairOf(r.pairs, a, c)).toBeDefined();
+    expect(pairOf(r.pairs, b, c)).toBeDefined();
+  });
+
+  it('links a glued unit (APT9) to the same unit written apart', () => {
+    const a = rec('PSNH', '23 W BUCK AVE APT 9');
+    const b = rec('LIBERTY', '23 W. Buck Ave. Apt9');
+    expect(pairOf(matchPremises([a, b]).pairs, a, b)?.decision).toBe('auto_link');
+  });
+});

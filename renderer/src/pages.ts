@@ -48,6 +48,27 @@ export const pages: readonly PageDef[] = [
     needsWorkspace: true,
     component: lazy(() => import('./pages/ImportPage')),
   },
+  {
+    id: 'greenbutton',
+    label: 'Green Button',
+    section: 'Data',
+    needsWorkspace: true,
+    component: lazy(() => import('./pages/GreenButtonPage')),
+  },
+  {
+    id: 'index',
+    label: 'Premise index',
+    section: 'Index',
+    needsWorkspace: true,
+    component: lazy(() => import('./pages/IndexPage')),
+  },
+  {
+    id: 'premise',
+    label: 'Premises',
+    section: 'Index',
+    needsWorkspace: true,
+    component: lazy(() => import('./pages/PremisePage')),
+  },
 ];
 
 export const WORKSPACE_PAGE = 'workspace';

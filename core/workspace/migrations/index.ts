@@ -4,6 +4,11 @@ import type { Database } from 'better-sqlite3';
 import { migration001 } from './001_initial';
 import { referenceData001 } from './001_reference_data';
 import { intervalReadingViewSql } from '../../metering/readingView';
+import { migration002 } from './002_search';
+import { migration003 } from './003_dataset_details';
+import { migration006 } from './006_vpp';
+import { migration007 } from './007_premise_lookup';
+import { migration009 } from './009_dataset_feed';
 
 export interface Migration {
   version: number;
@@ -20,6 +25,31 @@ export const migrations: readonly Migration[] = [
       db.exec(intervalReadingViewSql);
       db.exec(referenceData001);
     },
+  },
+  {
+    version: 2,
+    name: 'premise search index (FTS5)',
+    up: (db) => db.exec(migration002),
+  },
+  {
+    version: 3,
+    name: 'dataset definition description, run details and premise lookup indexes',
+    up: (db) => db.exec(migration003),
+  },
+  {
+    version: 6,
+    name: 'VPP simulation runs and their stage tables',
+    up: (db) => db.exec(migration006),
+  },
+  {
+    version: 7,
+    name: 'premise explorer lookup indexes',
+    up: (db) => db.exec(migration007),
+  },
+  {
+    version: 9,
+    name: 'delta feed state of datasets (t-32-wap nightly feed)',
+    up: (db) => db.exec(migration009),
   },
 ];
 

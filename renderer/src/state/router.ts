@@ -6,8 +6,28 @@ function subscribe(onChange: () => void): () => void {
   return () => window.removeEventListener('hashchange', onChange);
 }
 
-function currentRoute(): string {
+function currentPath(): string {
   return window.location.hash.replace(/^#\/?/, '').split('?')[0] ?? '';
+}
+
+/** The page id: the first segment of the path (#/premise/16002 → premise). */
+function currentRoute(): string {
+  return currentPath().split('/')[0] ?? '';
+}
+
+/** What follows the page id, decoded (#/premise/16002 → '16002'; '' when nothing). */
+function currentSubPath(): string {
+  const rest = currentPath().split('/').slice(1).join('/');
+  try {
+    return decodeURIComponent(rest);
+  } catch {
+    return rest;
+  }
+}
+
+/** The route below the page id, for pages with deep links (#/<page>/<sub>). */
+export function useSubRoute(): string {
+  return useSyncExternalStore(subscribe, currentSubPath, () => '');
 }
 
 /** The current route's page id ('' when none). */

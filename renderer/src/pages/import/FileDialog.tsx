@@ -1,6 +1,7 @@
 // A file chooser that works in every host: it lists directories through files.list (the core
 // reads the disk), so the renderer needs neither Electron's dialog nor the browser's file input
 // (which cannot give a local path). Browse folders, tick one or several files, or type a path.
+// With `saveName` it is a save dialog: browse to a folder and name one file (new or existing).
 import { useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { Output } from '../../api';
 import { formatBytes } from '../../lib/format';
@@ -12,12 +13,15 @@ type Entry = Listing['entries'][number];
 export function FileDialog({
   startDir,
   title = 'Choose files',
+  saveName,
   onChoose,
   onClose,
 }: {
   /** Directory to open first; undefined: the user's home directory. */
   startDir: string | undefined;
   title?: string;
+  /** Save mode: the file name to start with; onChoose gets one path (folder + name). */
+  saveName?: string;
   onChoose: (paths: string[]) => void;
   onClose: () => void;
 }) {
@@ -25,6 +29,8 @@ export function FileDialog({
   const [typed, setTyped] = useState<string | null>(null);
   const [filter, setFilter] = useState('');
   const [selected, setSelected] = useState<string[]>([]);
+  const [name, setName] = useState(saveName ?? '');
+  const saving = saveName !== undefined;
   const listing = useApiQuery('files.list', dir === undefined ? {} : { dir });
   const box = useRef<HTMLDivElement>(null);
 
@@ -40,7 +46,9 @@ export function FileDialog({
   }, [data, filter]);
 
   const toggle = (e: Entry) =>
-    setSelected((s) => (s.includes(e.path) ? s.filter((p) => p !== e.path) : [...s, e.path]));
+    saving
+      ? setName(e.name)
+      : setSelected((s) => (s.includes(e.path) ? s.filter((p) => p !== e.path) : [...s, e.path]));
 
   const open = (next: string) => {
     setDir(next);
@@ -151,11 +159,13 @@ export function FileDialog({
                   aria-selected={selected.includes(e.path)}
                   data-testid="file-dialog-entry"
                   data-name={e.name}
-                  onDoubleClick={() => onChoose([...new Set([...selected, e.path])])}
+                  onDoubleClick={() =>
+                    onChoose(saving ? [e.path] : [...new Set([...selected, e.path])])
+                  }
                 >
                   <input
-                    type="checkbox"
-                    checked={selected.includes(e.path)}
+                    type={saving ? 'radio' : 'checkbox'}
+                    checked={saving ? name === e.name : selected.includes(e.path)}
                     onChange={() => toggle(e)}
                   />
                   <span className="file-name">{e.name}</span>
@@ -165,28 +175,63 @@ export function FileDialog({
             )
           )}
         </div>
-        <div className="modal-footer">
-          <span className="muted">
-            {selected.length === 0
-              ? 'Tick files to add them (double-click adds one at once).'
-              : `${selected.length} file${selected.length === 1 ? '' : 's'} selected`}
-          </span>
-          <div className="modal-actions">
-            <button type="button" onClick={onClose}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="primary"
-              disabled={selected.length === 0}
-              onClick={() => onChoose(selected)}
-              data-testid="file-dialog-choose"
-            >
-              Add {selected.length > 1 ? `${selected.length} files` : 'file'}
-            </button>
+        {saving ? (
+          <div className="modal-footer">
+            <label className="grow file-dialog-name">
+              <span className="label">File name</span>
+              <input
+                type="text"
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+                spellCheck={false}
+                data-testid="file-dialog-name"
+              />
+            </label>
+            <div className="modal-actions">
+              <button type="button" onClick={onClose}>
+                Cancel
+              </button>
+              <button
+                type="button"
+                className="primary"
+                disabled={!data || !name.trim() || /[\\/]/.test(name)}
+                onClick={() => data && onChoose([joinPath(data.dir, name.trim())])}
+                data-testid="file-dialog-choose"
+              >
+                Choose
+              </button>
+            </div>
           </div>
-        </div>
+        ) : (
+          <div className="modal-footer">
+            <span className="muted">
+              {selected.length === 0
+                ? 'Tick files to add them (double-click adds one at once).'
+                : `${selected.length} file${selected.length === 1 ? '' : 's'} selected`}
+            </span>
+            <div className="modal-actions">
+              <button type="button" onClick={onClose}>
+                Cancel
+              </button>
+              <button
+                type="button"
+                className="primary"
+                disabled={selected.length === 0}
+                onClick={() => onChoose(selected)}
+                data-testid="file-dialog-choose"
+              >
+                Add {selected.length > 1 ? `${selected.length} files` : 'file'}
+              </button>
+            </div>
+          </div>
+        )}
       </div>
     </div>
   );
+}
+
+/** A folder and a file name, joined with the folder's own separator (/ or \\). */
+export function joinPath(dir: string, name: string): string {
+  const sep = dir.includes('\\') && !dir.includes('/') ? '\\' : '/';
+  return dir.endsWith(sep) ? dir + name : `${dir}${sep}${name}`;
 }

@@ -39,17 +39,19 @@ export function ResultStep({
   result,
   elapsedMs,
   onNew,
+  title = '4 · Result',
 }: {
   result: ImportResult;
   elapsedMs: number;
   onNew: () => void;
+  title?: string;
 }) {
   const t = totals(result);
   const seconds = elapsedMs / 1000;
   const withRejects = result.files.filter((f) => f.rejects.length > 0 || f.rejectsFile);
   return (
     <Section
-      title="4 · Result"
+      title={title}
       testId="import-result"
       actions={
         <button type="button" className="primary" onClick={onNew} data-testid="import-new">

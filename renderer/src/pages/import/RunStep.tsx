@@ -110,7 +110,8 @@ export function RunStep({
   );
 }
 
-function JobProgress({
+/** Progress of an import.run job (also used by the Green Button page's import tab). */
+export function JobProgress({
   job,
   files,
   rowBytes,

@@ -49,7 +49,7 @@ export const KINDS: Record<ImportKind, KindInfo> = {
     label: 'Green Button',
     description: 'ESPI Atom XML or the Green Button “Download My Data” CSV.',
     tabular: false,
-    needsOrg: false,
+    needsOrg: true,
   },
   tariff: {
     label: 'Tariff',

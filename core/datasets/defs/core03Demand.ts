@@ -1,0 +1,537 @@
+// core-03-demand (CORE-03): demand (kW) for demand studies — per usage point the daily or
+// monthly peak, and per rate class the coincident and non-coincident peaks by day or month
+// under the 15/15 rule. The per-usage-point rows carry the seed table's columns (PremID,
+// UsagePointID, MeterID, Program name, Class, TimeStart, ReadID, Read Value, UOM, Qty).
+//
+// Method (docs/datasets.md "core-03-demand"):
+// - a usage point's demand comes from its demand series (reading type measure 'demand', e.g.
+//   'KW Daily': the peak of its values per day), else from its forward energy interval series of
+//   ≤ 1 hour (the largest interval kWh × 3600 / seconds per day);
+// - rate-class levels work on clock-hour demand (each hour's kWh = average kW) of the interval
+//   series: the coincident peak (CP) is the largest hourly sum over the class's usage points,
+//   the non-coincident peak (NCP) the sum of each usage point's own largest hour; usage points
+//   join the class of the service agreement in force on each day;
+// - every rate-class cell passes the 15/15 rule on both published quantities (per-customer NCP
+//   and per-customer demand at the CP hour), else its values are nulled and it is counted.
+import type { Database, Statement } from 'better-sqlite3';
+import { z } from 'zod';
+import { readBlocks, type StoredBlock } from '../../metering/intervals';
+import { QUALITY, QUALITY_NAMES } from '../../metering/quality';
+import { FifteenFifteen, type CellVerdict } from '../../privacy/fifteen';
+import { dayToIso, localDay } from '../../time/zone';
+import { enrolledUsagePoints, participations, resolvePrograms } from '../enrolment';
+import {
+  Agreements,
+  DateParam,
+  PlatformIds,
+  QualityLabels,
+  QualityStyle,
+  badParam,
+  dayOf,
+  localIso,
+  monthDays,
+  monthOfDay,
+  orgByCode,
+  resolvePremises,
+  resolveUsagePoints,
+  subjectsOf,
+  uomLabel,
+} from '../meter';
+import { defineDataset, type ColumnDef, type DatasetRow } from '../types';
+
+const col = (
+  name: string,
+  type: ColumnDef['type'],
+  unit: string | null,
+  dataClass: ColumnDef['dataClass'],
+  description: string,
+): ColumnDef => ({ name, type, unit, description, dataClass });
+
+const COLUMNS: ColumnDef[] = [
+  col('level', 'text', null, 'system', 'Row kind: daily or monthly (one usage point), rate_class_daily or rate_class_monthly (one rate class).'),
+  col('premise_id', 'text', null, 'system', 'PremID (A): platform PremiseID of the usage point’s premise.'),
+  col('usage_point_id', 'text', null, 'system', 'Usage Point ID (B): platform UsagePointID.'),
+  col('meter_id', 'text', null, 'system', 'Meter ID (C): platform SensorID of the meter installed that day.'),
+  col('program', 'text', null, 'customer_usage', 'Program name (D): the demand program the usage point is enrolled in that day (e.g. KW Daily).'),
+  col('class', 'text', null, 'system', 'Class (E): rate class code of the service agreement in force (rate-class rows: the class).'),
+  col('time_start', 'text', null, 'system', 'TimeStart (F): local start of the day or month, with UTC offset.'),
+  col('read_id', 'text', null, 'system', "ReadID (G): edw's key of the reading, S<series id>:<local date> of the peak's day (block storage keeps no source read ID)."),
+  col('read_value', 'number', 'kW', 'customer_usage', 'Read Value (H): peak demand of the usage point in the day or month.'),
+  col('uom', 'text', null, 'system', 'UOM (I): KW.'),
+  col('quality', 'text', null, 'system', "Qty (J): the organization's quality code of the peak reading (quality parameter: code, label or normalized)."),
+  col('quality_normalized', 'text', null, 'system', 'edw normalised quality of the peak reading.'),
+  col('peak_time', 'text', null, 'system', 'Local start of the interval (or clock hour for rate-class rows) at the peak.'),
+  col('source', 'text', null, 'system', 'demand: the usage point’s demand series; interval: derived from energy intervals; hourly: clock-hour demand (rate-class rows).'),
+  col('usage_point', 'text', null, 'system', "ORG:key — the utility's own usage point id (rate-class rows: the organization)."),
+  col('period', 'text', null, 'system', 'Local date (YYYY-MM-DD) or month (YYYY-MM) of the row.'),
+  col('customers', 'integer', null, 'aggregate', 'Rate-class rows: distinct customers in the cell.'),
+  col('usage_points', 'integer', null, 'aggregate', 'Rate-class rows: usage points in the cell.'),
+  col('coincident_peak_kw', 'number', 'kW', 'aggregate', 'Rate-class rows: largest clock-hour sum of the class’s demand.'),
+  col('coincident_peak_time', 'text', null, 'aggregate', 'Rate-class rows: local start of the coincident peak hour.'),
+  col('non_coincident_peak_kw', 'number', 'kW', 'aggregate', "Rate-class rows: sum of each usage point's own largest clock hour."),
+  col('suppressed', 'boolean', null, 'system', 'Rate-class rows: the cell failed the 15/15 rule and its values are empty.'),
+  col('suppression_reason', 'text', null, 'system', 'too_few_customers, dominant_customer or zero_total.'),
+];
+
+const Level = z.enum(['daily', 'monthly', 'rate_class_daily', 'rate_class_monthly']);
+
+const Params = z
+  .object({
+    level: Level.default('daily').describe(
+      'daily / monthly: peak per usage point; rate_class_daily / rate_class_monthly: coincident and non-coincident peaks per rate class (15/15 rule).',
+    ),
+    premise: z.string().min(1).optional().describe('Only usage points at this PremiseID (or ORG:key of a premise).'),
+    usage_point: z.string().min(1).optional().describe('Only this usage point: UsagePointID or ORG:key.'),
+    org: z.string().min(1).optional().describe('Only usage points of this organization (code).'),
+    rate_class: z.string().min(1).optional().describe('Only days served on this rate class: CODE or ORG:CODE.'),
+    program: z.string().min(1).optional().describe('Only usage points enrolled in this program (code or ORG:CODE), on their participation days.'),
+    from: DateParam.optional().describe('First local date included; default the first reading.'),
+    to: DateParam.optional().describe('Last local date included; default the last reading.'),
+    quality: QualityStyle.default('code').describe('How quality is printed: code (e.g. 9), label or normalized.'),
+  })
+  .strict();
+
+type P = z.output<typeof Params>;
+
+interface UpRow {
+  id: number;
+  orgId: number;
+  org: string;
+  key: string;
+  premiseId: number | null;
+  zone: string;
+}
+
+interface SeriesRow {
+  id: number;
+  unit: string;
+  seconds: number;
+  measure: string;
+}
+
+/** Unit → factor to kW (power) or kWh (energy), from the unit table. */
+function unitFactors(db: Database): Map<string, { quantity: string; factor: number }> {
+  const rows = db.prepare('SELECT code, quantity, factor FROM unit').all() as {
+    code: string;
+    quantity: string;
+    factor: number;
+  }[];
+  return new Map(rows.map((r) => [r.code, { quantity: r.quantity, factor: r.factor }]));
+}
+
+/** Filters shared by every level. */
+class Scope {
+  readonly fromDay: number;
+  readonly toDay: number;
+  private readonly rateClassIds: Set<number> | null;
+  private readonly programDays: Map<number, { first: number; last: number; program: string }[]> | null;
+  readonly usagePoints: number[];
+
+  constructor(db: Database, p: P) {
+    this.fromDay = p.from === undefined ? -1e9 : dayOf(p.from);
+    this.toDay = p.to === undefined ? 1e9 : dayOf(p.to);
+    if (this.fromDay > this.toDay) throw badParam('to', `to (${p.to}) is before from (${p.from})`);
+    const conds: string[] = [`u.commodity = 'electricity'`];
+    const args: (string | number)[] = [];
+    if (p.org !== undefined) {
+      conds.push('u.org_id = ?');
+      args.push(orgByCode(db, p.org, 'org').id);
+    }
+    if (p.usage_point !== undefined) {
+      conds.push(`u.id IN (${resolveUsagePoints(db, p.usage_point, 'usage_point').join(',')})`);
+    }
+    if (p.premise !== undefined) {
+      conds.push(`u.premise_id IN (${resolvePremises(db, p.premise, 'premise').join(',')})`);
+    }
+    this.rateClassIds = null;
+    if (p.rate_class !== undefined) {
+      const colon = p.rate_class.indexOf(':');
+      const orgId = colon > 0 ? orgByCode(db, p.rate_class.slice(0, colon), 'rate_class').id : null;
+      const code = colon > 0 ? p.rate_class.slice(colon + 1) : p.rate_class;
+      const ids = db
+        .prepare('SELECT id FROM rate_class WHERE code = ? COLLATE NOCASE AND (? IS NULL OR org_id = ?)')
+        .pluck()
+        .all(code, orgId, orgId) as number[];
+      if (ids.length === 0) {
+        const all = (
+          db
+            .prepare(`SELECT o.code || ':' || r.code FROM rate_class r JOIN organization o ON o.id = r.org_id ORDER BY 1`)
+            .pluck()
+            .all() as string[]
+        ).join(', ');
+        throw badParam('rate_class', `unknown rate class "${p.rate_class}"; rate classes: ${all}`);
+      }
+      this.rateClassIds = new Set(ids);
+    }
+    this.programDays = null;
+    if (p.program !== undefined) {
+      const days = new Map<number, { first: number; last: number; program: string }[]>();
+      for (const prog of resolvePrograms(db, p.program, ['demand'], 'program'))
+        for (const part of participations(db, prog.id))
+          for (const up of enrolledUsagePoints(db, part, prog.commodity))
+            days.set(up, [...(days.get(up) ?? []), { first: part.first, last: part.last, program: prog.code }]);
+      this.programDays = days;
+      conds.push(`u.id IN (${[...days.keys()].join(',') || 'NULL'})`);
+    }
+    this.usagePoints = db
+      .prepare(`SELECT u.id FROM usage_point u WHERE ${conds.join(' AND ')} ORDER BY u.id`)
+      .pluck()
+      .all(...args) as number[];
+  }
+
+  /** Whether a day of a usage point is in scope, given the agreement's rate class. */
+  dayIn(up: number, day: number, rateClassId: number | null): boolean {
+    if (day < this.fromDay || day > this.toDay) return false;
+    if (this.rateClassIds && (rateClassId === null || !this.rateClassIds.has(rateClassId))) return false;
+    if (this.programDays) {
+      const spans = this.programDays.get(up) ?? [];
+      if (!spans.some((s) => s.first <= day && day <= s.last)) return false;
+    }
+    return true;
+  }
+}
+
+/** Enrolments in demand programs, by usage point, for the Program name column. */
+class DemandPrograms {
+  private readonly spans = new Map<number, { first: number; last: number; program: string }[]>();
+
+  constructor(db: Database) {
+    for (const prog of resolvePrograms(db, undefined, ['demand'], 'program'))
+      for (const part of participations(db, prog.id))
+        for (const up of enrolledUsagePoints(db, part, prog.commodity))
+          this.spans.set(up, [...(this.spans.get(up) ?? []), { first: part.first, last: part.last, program: prog.code }]);
+  }
+
+  on(up: number, day: number): string | null {
+    for (const s of this.spans.get(up) ?? []) if (s.first <= day && day <= s.last) return s.program;
+    return null;
+  }
+}
+
+class Meters {
+  private readonly stmt: Statement;
+  private readonly cache = new Map<number, { meterId: number; from: string; to: string | null }[]>();
+
+  constructor(db: Database) {
+    this.stmt = db.prepare(
+      `SELECT meter_id AS meterId, installed_on AS "from", removed_on AS "to" FROM meter_usage_point
+       WHERE usage_point_id = ? ORDER BY installed_on`,
+    );
+  }
+
+  on(up: number, day: number): number | null {
+    let list = this.cache.get(up);
+    if (!list) {
+      list = this.stmt.all(up) as { meterId: number; from: string; to: string | null }[];
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(up, list);
+    }
+    const iso = dayToIso(day);
+    let found: number | null = null;
+    for (const m of list) if (m.from <= iso && (m.to === null || iso < m.to)) found = m.meterId;
+    return found;
+  }
+}
+
+function upRow(db: Database, id: number): UpRow {
+  return db
+    .prepare(
+      `SELECT u.id, u.org_id AS orgId, o.code AS org, u.source_key AS key, u.premise_id AS premiseId,
+              coalesce(u.time_zone, o.time_zone) AS zone
+       FROM usage_point u JOIN organization o ON o.id = u.org_id WHERE u.id = ?`,
+    )
+    .get(id) as UpRow;
+}
+
+const SERIES_SQL = `SELECT s.id, rt.unit, rt.interval_seconds AS seconds, rt.measure
+  FROM series s JOIN reading_type rt ON rt.id = s.reading_type_id JOIN unit un ON un.code = rt.unit
+  WHERE s.usage_point_id = ? AND rt.interval_seconds IS NOT NULL AND rt.flow_direction IN ('forward', 'total')`;
+
+/** The demand series of a usage point, else its finest-but-hourly forward energy series. */
+function demandSource(db: Database, up: number): SeriesRow | null {
+  const demand = db
+    .prepare(`${SERIES_SQL} AND rt.measure = 'demand' AND un.quantity = 'power' ORDER BY rt.interval_seconds, s.id LIMIT 1`)
+    .get(up) as SeriesRow | undefined;
+  return demand ?? intervalSource(db, up);
+}
+
+/** The forward energy interval series of ≤ 1 hour (hourly preferred), or null. */
+function intervalSource(db: Database, up: number): SeriesRow | null {
+  return (
+    (db
+      .prepare(
+        `${SERIES_SQL} AND rt.measure = 'energy' AND rt.accumulation = 'delta' AND un.quantity = 'energy'
+         AND rt.interval_seconds <= 3600 AND 3600 % rt.interval_seconds = 0
+         ORDER BY rt.interval_seconds DESC, s.id LIMIT 1`,
+      )
+      .get(up) as SeriesRow | undefined) ?? null
+  );
+}
+
+interface DayPeak {
+  day: number;
+  kw: number;
+  at: number;
+  quality: number;
+  seriesId: number;
+}
+
+/** The peak kW of one block: demand values as they are, energy as average kW of its interval. */
+function blockPeak(b: StoredBlock, s: SeriesRow, factor: number): DayPeak | null {
+  const scale = s.measure === 'demand' ? factor : (factor * 3600) / b.seconds;
+  let best: DayPeak | null = null;
+  for (let i = 0; i < b.values.length; i++) {
+    const q = b.quality[i] ?? 0;
+    if (q === QUALITY.missing || q === QUALITY.failed) continue;
+    const kw = (b.values[i] ?? 0) * scale;
+    if (best === null || kw > best.kw)
+      best = { day: b.day, kw, at: b.start + i * b.seconds, quality: q, seriesId: b.seriesId };
+  }
+  return best;
+}
+
+/** Clean binary noise of derived kW: 9 decimals (named rule, far below metering precision). */
+const kw9 = (x: number): number => Math.round(x * 1e9) / 1e9;
+
+function* usagePointRows(db: Database, p: P, scope: Scope): Generator<DatasetRow> {
+  const ids = new PlatformIds(db);
+  const agreements = new Agreements(db);
+  const quality = new QualityLabels(db, p.quality);
+  const programs = new DemandPrograms(db);
+  const meters = new Meters(db);
+  const factors = unitFactors(db);
+  const monthly = p.level === 'monthly';
+  for (const upId of scope.usagePoints) {
+    const s = demandSource(db, upId);
+    if (!s) continue;
+    const up = upRow(db, upId);
+    const factor = factors.get(s.unit)?.factor ?? 1;
+    const base = {
+      premise_id: ids.get('PremiseID', 'premise', up.premiseId),
+      usage_point_id: ids.get('UsagePointID', 'usage_point', upId),
+      usage_point: `${up.org}:${up.key}`,
+      uom: uomLabel('kW'),
+      source: s.measure === 'demand' ? 'demand' : 'interval',
+    };
+    const emit = (peak: DayPeak, period: string, startDay: number, days: number[]): DatasetRow => {
+      const a = agreements.at(upId, peak.day);
+      return {
+        values: {
+          level: p.level,
+          ...base,
+          meter_id: ids.get('SensorID', 'meter', meters.on(upId, peak.day)),
+          program: programs.on(upId, peak.day),
+          class: a?.rateClass ?? null,
+          time_start: localIso(localDay(startDay, up.zone).start, up.zone),
+          read_id: `S${peak.seriesId}:${dayToIso(peak.day)}`,
+          read_value: kw9(peak.kw),
+          quality: quality.label(up.orgId, peak.quality),
+          quality_normalized: QUALITY_NAMES[peak.quality] ?? String(peak.quality),
+          peak_time: localIso(peak.at, up.zone),
+          period,
+        },
+        subjects: subjectsOf(upId, agreements.during(upId, Math.min(...days), Math.max(...days))),
+      };
+    };
+    let month: string | null = null;
+    let monthPeak: DayPeak | null = null;
+    let monthDaysSeen: number[] = [];
+    const flush = function* (): Generator<DatasetRow> {
+      if (month !== null && monthPeak !== null)
+        yield emit(monthPeak, month, monthDays(month).first, monthDaysSeen);
+      month = null;
+      monthPeak = null;
+      monthDaysSeen = [];
+    };
+    for (const b of readBlocks(db, s.id, scope.fromDay, scope.toDay)) {
+      const a = agreements.at(upId, b.day);
+      if (!scope.dayIn(upId, b.day, a?.rateClassId ?? null)) continue;
+      const peak = blockPeak(b, s, factor);
+      if (!peak) continue;
+      if (!monthly) {
+        yield emit(peak, dayToIso(b.day), b.day, [b.day]);
+        continue;
+      }
+      const m = monthOfDay(b.day);
+      if (m !== month) {
+        yield* flush();
+        month = m;
+      }
+      monthDaysSeen.push(b.day);
+      if (monthPeak === null || peak.kw > monthPeak.kw) monthPeak = peak;
+    }
+    yield* flush();
+  }
+}
+
+interface Cell {
+  org: string;
+  orgId: number;
+  rateClassId: number;
+  rateClass: string;
+  period: string;
+  zone: string;
+  startDay: number;
+  /** hour start (UTC epoch) → summed kW. */
+  hours: Map<number, number>;
+  /** usage point → its largest hourly kW and its customer key. */
+  ncp: Map<number, { kw: number; customer: string }>;
+  customers: Set<string>;
+}
+
+/** Clock-hour kW of a block: hour start → kW (sum of the hour's energy, in kWh). */
+function hourlyKw(b: StoredBlock, factor: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (let i = 0; i < b.values.length; i++) {
+    const q = b.quality[i] ?? 0;
+    if (q === QUALITY.missing || q === QUALITY.failed) continue;
+    const t = b.start + i * b.seconds;
+    const h = t - (((t % 3600) + 3600) % 3600);
+    out.set(h, (out.get(h) ?? 0) + (b.values[i] ?? 0) * factor);
+  }
+  return out;
+}
+
+function* rateClassRows(db: Database, p: P, scope: Scope): Generator<DatasetRow> {
+  const agreements = new Agreements(db);
+  const factors = unitFactors(db);
+  const daily = p.level === 'rate_class_daily';
+  const cells = new Map<string, Cell>();
+  const rc = new Map<number, { code: string; orgId: number; org: string }>(
+    (
+      db
+        .prepare('SELECT r.id, r.code, r.org_id AS orgId, o.code AS org FROM rate_class r JOIN organization o ON o.id = r.org_id')
+        .all() as { id: number; code: string; orgId: number; org: string }[]
+    ).map((r) => [r.id, r]),
+  );
+  const sources: { up: UpRow; s: SeriesRow; factor: number }[] = [];
+  // Pass 1: hourly sums per cell and each usage point's own peak.
+  for (const upId of scope.usagePoints) {
+    const s = intervalSource(db, upId);
+    if (!s) continue;
+    const up = upRow(db, upId);
+    const factor = factors.get(s.unit)?.factor ?? 1;
+    sources.push({ up, s, factor });
+    for (const b of readBlocks(db, s.id, scope.fromDay, scope.toDay)) {
+      const a = agreements.at(upId, b.day);
+      if (a?.rateClassId == null || !scope.dayIn(upId, b.day, a.rateClassId)) continue;
+      const cls = rc.get(a.rateClassId);
+      if (!cls) continue;
+      const period = daily ? dayToIso(b.day) : monthOfDay(b.day);
+      const key = `${cls.org}|${cls.code}|${a.rateClassId}|${period}`;
+      let cell = cells.get(key);
+      if (!cell) {
+        cell = {
+          org: cls.org,
+          orgId: cls.orgId,
+          rateClassId: a.rateClassId,
+          rateClass: cls.code,
+          period,
+          zone: up.zone,
+          startDay: daily ? b.day : monthDays(period).first,
+          hours: new Map(),
+          ncp: new Map(),
+          customers: new Set(),
+        };
+        cells.set(key, cell);
+      }
+      const customer = a.customerId === null ? `up:${upId}` : `c:${a.customerId}`;
+      cell.customers.add(customer);
+      let own = cell.ncp.get(upId);
+      if (!own) cell.ncp.set(upId, (own = { kw: -Infinity, customer }));
+      for (const [h, kw] of hourlyKw(b, factor)) {
+        cell.hours.set(h, (cell.hours.get(h) ?? 0) + kw);
+        if (kw > own.kw) own.kw = kw;
+      }
+    }
+  }
+  // Pass 2: each usage point's demand at its cell's coincident peak hour.
+  const cp = new Map<string, { hour: number; kw: number }>();
+  for (const [key, cell] of cells) {
+    let best = { hour: 0, kw: -Infinity };
+    for (const [h, kw] of cell.hours) if (kw > best.kw || (kw === best.kw && h < best.hour)) best = { hour: h, kw };
+    cp.set(key, best);
+    cell.hours.clear();
+  }
+  const ncpRule = new FifteenFifteen();
+  const cpRule = new FifteenFifteen();
+  const cpByUp = new Map<string, { up: number; key: string; hour: number; customer: string }[]>();
+  for (const [key, cell] of cells) {
+    const peak = cp.get(key) as { hour: number; kw: number };
+    for (const [up, own] of cell.ncp) {
+      ncpRule.add(key, own.customer, own.kw);
+      const list = cpByUp.get(String(up)) ?? [];
+      list.push({ up, key, hour: peak.hour, customer: own.customer });
+      cpByUp.set(String(up), list);
+    }
+  }
+  for (const { up, s, factor } of sources) {
+    const wanted = cpByUp.get(String(up.id)) ?? [];
+    for (const w of wanted) {
+      const day = dayOfInstant(w.hour, up.zone);
+      let kw = 0;
+      for (const b of readBlocks(db, s.id, day - 1, day + 1)) kw += hourlyKw(b, factor).get(w.hour) ?? 0;
+      cpRule.add(w.key, w.customer, kw);
+    }
+  }
+  const keys = [...cells.keys()].sort((a, b) => {
+    const x = cells.get(a) as Cell;
+    const y = cells.get(b) as Cell;
+    return x.org < y.org ? -1 : x.org > y.org ? 1 : x.rateClass < y.rateClass ? -1 : x.rateClass > y.rateClass ? 1 : x.period < y.period ? -1 : x.period > y.period ? 1 : 0;
+  });
+  for (const key of keys) {
+    const cell = cells.get(key) as Cell;
+    const peak = cp.get(key) as { hour: number; kw: number };
+    const verdict = worse(ncpRule.verdict(key), cpRule.verdict(key));
+    let ncp = 0;
+    for (const own of cell.ncp.values()) ncp += own.kw;
+    const released = verdict.released;
+    yield {
+      values: {
+        level: p.level,
+        class: cell.rateClass,
+        usage_point: cell.org,
+        time_start: localIso(localDay(cell.startDay, cell.zone).start, cell.zone),
+        uom: uomLabel('kW'),
+        source: 'hourly',
+        period: cell.period,
+        customers: released ? cell.customers.size : null,
+        usage_points: released ? cell.ncp.size : null,
+        coincident_peak_kw: released ? kw9(peak.kw) : null,
+        coincident_peak_time: released ? localIso(peak.hour, cell.zone) : null,
+        non_coincident_peak_kw: released ? kw9(ncp) : null,
+        suppressed: !released,
+        suppression_reason: verdict.reason,
+      },
+      subjects: [],
+      suppressed: !released,
+    };
+  }
+}
+
+function worse(a: CellVerdict, b: CellVerdict): CellVerdict {
+  return a.released ? b : a;
+}
+
+function dayOfInstant(epoch: number, zone: string): number {
+  // The local day of an instant: the UTC day shifted by the zone offset at that instant.
+  const iso = localIso(epoch, zone).slice(0, 10);
+  return dayOf(iso);
+}
+
+export const core03Demand = defineDataset({
+  name: 'core-03-demand',
+  version: 1,
+  title: 'CORE-03 demand study',
+  description:
+    'Daily and monthly peak kW per usage point (the seed\'s "KW Daily" rows), and coincident and non-coincident peaks per rate class by day or month under the 15/15 rule.',
+  privacyClass: 'customer_usage',
+  params: Params,
+  columns: COLUMNS,
+  rows(ctx, params) {
+    const scope = new Scope(ctx.db, params);
+    return params.level === 'daily' || params.level === 'monthly'
+      ? usagePointRows(ctx.db, params, scope)
+      : rateClassRows(ctx.db, params, scope);
+  },
+});
