@@ -13,7 +13,8 @@ import path from 'node:path';
 import { createWorkspaceFile } from '../core/workspace/create';
 import { computeEngine, type Usage } from '../core/billing/engine';
 import { readIntervalDays, readPopulationDays } from '../core/billing/meterData';
-import { loadTariff } from '../core/billing/tariff';
+import { isoDay, loadTariff } from '../core/billing/tariff';
+import { compareRates } from '../core/billing/compare';
 
 async function main(): Promise<void> {
   const premises = Number(process.env.BENCH_PREMISES ?? 600);
@@ -104,6 +105,15 @@ async function main(): Promise<void> {
     const loaded = series.map(usageOf);
     const engine = timed((i) => computeEngine(model, loaded[i] as Usage).totalMicros);
     const sample = computeEngine(model, loaded[0] as Usage);
+    // Rate-design comparison: UES rate D customers on D and TOU-RES (two bills a customer),
+    // reading included, as bill.compare runs it.
+    const cmpStart = performance.now();
+    const cmp = await compareRates(
+      db,
+      { org: 'UES', rateClass: 'D', tariffB: 'TOU-RES', from: isoDay(fromDay), to: isoDay(toDay) },
+      { role: 'utility-staff' },
+    );
+    const cmpSeconds = (performance.now() - cmpStart) / 1000;
     console.log(
       JSON.stringify({
         bench: 'billing',
@@ -123,6 +133,10 @@ async function main(): Promise<void> {
         engine_seconds: Number(engine.seconds.toFixed(3)),
         engine_bills_per_second: Math.round(engine.bills / engine.seconds),
         goal_bills_per_second: 10_000,
+        compare_customers: cmp.billed,
+        compare_seconds: Number(cmpSeconds.toFixed(3)),
+        compare_customers_per_second: Math.round(cmp.billed / cmpSeconds),
+        compare_mean_change: cmp.summary.meanChange,
         sample_total_micros: sample.totalMicros,
         checksum,
       }),

@@ -11,12 +11,24 @@ import { STAGE_TABLE_NAMES } from '../../core/vpp/schema';
 import type { Flags, Io } from '../main';
 import { endProgress, stderrProgress } from '../progress';
 
-export async function vppCommand(sub: string, flags: Flags, io: Io, args: string[]): Promise<number> {
-  if (sub !== 'simulate') throw new EdwError('usage', `edw vpp: unknown subcommand "${sub}" (simulate)`);
+export async function vppCommand(
+  sub: string,
+  flags: Flags,
+  io: Io,
+  args: string[],
+): Promise<number> {
+  if (sub !== 'simulate')
+    throw new EdwError('usage', `edw vpp: unknown subcommand "${sub}" (simulate)`);
   const [ws, ...extra] = args;
-  if (!ws || extra.length > 0) throw new EdwError('usage', 'edw vpp simulate takes one workspace path');
-  if (!flags.scenario) throw new EdwError('usage', 'edw vpp simulate needs --scenario <file.json> (or --scenario demo)');
-  if (!flags.out && !flags.json) throw new EdwError('usage', 'edw vpp simulate needs --out <report.json> (or --json)');
+  if (!ws || extra.length > 0)
+    throw new EdwError('usage', 'edw vpp simulate takes one workspace path');
+  if (!flags.scenario)
+    throw new EdwError(
+      'usage',
+      'edw vpp simulate needs --scenario <file.json> (or --scenario demo)',
+    );
+  if (!flags.out && !flags.json)
+    throw new EdwError('usage', 'edw vpp simulate needs --out <report.json> (or --json)');
   const wb = new Workbench({ role: flags.role });
   const showProgress = !flags.quiet;
   try {
@@ -25,19 +37,28 @@ export async function vppCommand(sub: string, flags: Flags, io: Io, args: string
     if (flags.scenario === 'demo') {
       text = ((await wb.call('vpp.scenario', { demo: true })) as Output<'vpp.scenario'>).text;
     } else {
-      if (!fs.existsSync(flags.scenario)) throw new EdwError('usage', `no such scenario file: ${flags.scenario}`);
+      if (!fs.existsSync(flags.scenario))
+        throw new EdwError('usage', `no such scenario file: ${flags.scenario}`);
       text = fs.readFileSync(flags.scenario, 'utf8');
     }
     const check = (await wb.call('vpp.scenario', { text })) as Output<'vpp.scenario'>;
     if (!check.valid)
-      throw new EdwError('usage', `invalid scenario ${flags.scenario}:\n${check.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`, {
-        issues: check.issues,
-      });
+      throw new EdwError(
+        'usage',
+        `invalid scenario ${flags.scenario}:\n${check.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+        {
+          issues: check.issues,
+        },
+      );
     const controller = new AbortController();
     const onSigint = (): void => controller.abort();
     process.once('SIGINT', onSigint);
     const report = (await wb
-      .call('vpp.simulate', { scenario: text }, { progress: stderrProgress(showProgress), signal: controller.signal })
+      .call(
+        'vpp.simulate',
+        { scenario: text },
+        { progress: stderrProgress(showProgress), signal: controller.signal },
+      )
       .finally(() => process.removeListener('SIGINT', onSigint))) as Output<'vpp.simulate'>;
     endProgress(showProgress);
     if (flags.out) fs.writeFileSync(flags.out, JSON.stringify(report, null, 2) + '\n');
@@ -46,7 +67,10 @@ export async function vppCommand(sub: string, flags: Flags, io: Io, args: string
     if (dir && report.runId !== null) {
       fs.mkdirSync(dir, { recursive: true });
       for (const table of STAGE_TABLE_NAMES) {
-        const t = (await wb.call('vpp.table', { runId: report.runId, table })) as Output<'vpp.table'>;
+        const t = (await wb.call('vpp.table', {
+          runId: report.runId,
+          table,
+        })) as Output<'vpp.table'>;
         const file = path.join(dir, t.fileName);
         fs.writeFileSync(file, t.csv);
         exported.push(file);
@@ -55,7 +79,14 @@ export async function vppCommand(sub: string, flags: Flags, io: Io, args: string
     if (flags.json) {
       const { series: _series, statements, ...rest } = report;
       void _series;
-      io.out(JSON.stringify({ ...rest, participants: statements.length, out: flags.out ?? null, exported }) + '\n');
+      io.out(
+        JSON.stringify({
+          ...rest,
+          participants: statements.length,
+          out: flags.out ?? null,
+          exported,
+        }) + '\n',
+      );
     } else {
       const d = report.distribution;
       const f = report.forecast.fleet;

@@ -365,7 +365,7 @@ export const api = {
   }),
   'bill.list': method({
     description:
-      "Bills in the workspace (of one account, or all, newest period first) with their latest validation; account numbers as the role may see them.",
+      'Bills in the workspace (of one account, or all, newest period first) with their latest validation; account numbers as the role may see them.',
     input: BillListRequest,
     output: z.array(BillSummary),
   }),
@@ -409,7 +409,7 @@ export const api = {
     output: VppReport,
   }),
   'vpp.table': method({
-    description: "One stage table of a saved VPP run as CSV (audited as an export).",
+    description: 'One stage table of a saved VPP run as CSV (audited as an export).',
     exclusive: true,
     input: VppTableRequest,
     output: VppTableResult,

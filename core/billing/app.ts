@@ -14,7 +14,7 @@ import { compareRates } from './compare';
 import { reportCsv, reportHtml } from './report';
 import { ConsentChecker } from '../privacy/consent';
 import { accountVisible, storedBillJson } from './stored';
-import { POLICY, REDACTED } from '../privacy/roles';
+import { POLICY, REDACTED, type Role } from '../privacy/roles';
 import type { BillSummary } from './schema';
 
 function readBillFile(file: string): unknown {
@@ -99,6 +99,35 @@ function insertManual(db: Database, v: Validation): number {
   return id;
 }
 
+/**
+ * Recomputing a bill reads the customer's meter data (customer_usage): never for a role the
+ * policy denies it (public); for consent-bound roles (consultant) only when the customer's valid
+ * consent covers every usage point of the account.
+ */
+function requireUsageAccess(db: Database, role: Role, accountId: number): void {
+  const rule = POLICY[role].customer_usage;
+  if (rule === 'allow') return;
+  if (rule === 'consent') {
+    const subjects = db
+      .prepare(
+        `SELECT a.customer_id AS customerId, sa.usage_point_id AS usagePointId FROM account a
+         LEFT JOIN service_agreement sa ON sa.account_id = a.id WHERE a.id = ?`,
+      )
+      .all(accountId) as { customerId: number | null; usagePointId: number | null }[];
+    if (new ConsentChecker(db, new Date()).covers(subjects, 'customer_usage')) return;
+    throw new EdwError(
+      'usage',
+      `the ${role} role may recompute this account's bill only with the customer's consent to use their energy data, and none covers it`,
+      { reason: 'consent_missing', role },
+    );
+  }
+  throw new EdwError(
+    'usage',
+    `the ${role} role cannot recompute a customer's bill (customer energy usage is not available to it)`,
+    { reason: 'privacy_denied', role },
+  );
+}
+
 function billInput(
   ws: { db: Database },
   input: { file?: string | undefined; bill?: unknown; billId?: number | undefined },
@@ -113,10 +142,20 @@ function billInput(
 
 export function billingApp(
   session: Session,
-): HandlerMap<'bill.compute' | 'bill.validate' | 'bill.list' | 'bill.exportReport' | 'bill.compare'> {
+): HandlerMap<
+  'bill.compute' | 'bill.validate' | 'bill.list' | 'bill.exportReport' | 'bill.compare'
+> {
   return {
     'bill.compute': (input) => {
       const ws = session.requireWorkspace();
+      const ids = ws.db
+        .prepare(
+          `SELECT a.id FROM account a JOIN organization o ON o.id = a.org_id
+           WHERE a.account_number = ? AND (? IS NULL OR o.code = ? COLLATE NOCASE)`,
+        )
+        .pluck()
+        .all(input.account, input.org ?? null, input.org ?? null) as number[];
+      for (const id of ids) requireUsageAccess(ws.db, session.role, id);
       return computeBill(ws.db, input);
     },
     'bill.validate': async (input, ctx) => {
@@ -130,6 +169,7 @@ export function billingApp(
         toleranceMicros: tol.micros,
         ...(input.proration ? { proration: input.proration } : {}),
       });
+      requireUsageAccess(ws.db, session.role, v.ctx.accountId);
       if (!input.store) return v.result;
       let held = storedBill(ws.db, v);
       if (held.id === null && !held.differs) {
@@ -191,36 +231,34 @@ export function billingApp(
         vSummary: string | null;
       }[];
       const consent = new ConsentChecker(ws.db, new Date());
-      return rows.map(
-        (r): BillSummary => {
-          // The user typed the account number: echoing it back discloses nothing new.
-          const shown =
-            input.account !== undefined ||
-            accountVisible(ws.db, session.role, r.customerId, r.usagePointId, consent);
-          return {
-            id: r.id,
-            org: r.org,
-            account: shown ? r.account : REDACTED,
-            accountShown: shown,
-            usagePoint: r.usagePoint,
-            tariff: r.tariff,
-            from: r.from,
-            to: r.to,
-            total: dollars(r.total),
-            lines: r.lines,
-            source: r.source,
-            lastValidation:
-              r.vId === null
-                ? null
-                : {
-                    id: r.vId,
-                    passed: r.vPassed === 1,
-                    at: r.vAt ?? 0,
-                    summary: r.vSummary ?? '',
-                  },
-          };
-        },
-      );
+      return rows.map((r): BillSummary => {
+        // The user typed the account number: echoing it back discloses nothing new.
+        const shown =
+          input.account !== undefined ||
+          accountVisible(ws.db, session.role, r.customerId, r.usagePointId, consent);
+        return {
+          id: r.id,
+          org: r.org,
+          account: shown ? r.account : REDACTED,
+          accountShown: shown,
+          usagePoint: r.usagePoint,
+          tariff: r.tariff,
+          from: r.from,
+          to: r.to,
+          total: dollars(r.total),
+          lines: r.lines,
+          source: r.source,
+          lastValidation:
+            r.vId === null
+              ? null
+              : {
+                  id: r.vId,
+                  passed: r.vPassed === 1,
+                  at: r.vAt ?? 0,
+                  summary: r.vSummary ?? '',
+                },
+        };
+      });
     },
     'bill.exportReport': (input, ctx) => {
       const ws = session.requireWorkspace();
@@ -254,7 +292,10 @@ export function billingApp(
         .get(v.ctx.accountId) as { id: number | null } | undefined;
       const subjects = [{ customerId: customer?.id ?? null, usagePointId: v.ctx.usagePointId }];
       const consent = new ConsentChecker(ws.db, new Date());
-      if (POLICY[role].customer_usage === 'consent' && !consent.covers(subjects, 'customer_usage')) {
+      if (
+        POLICY[role].customer_usage === 'consent' &&
+        !consent.covers(subjects, 'customer_usage')
+      ) {
         ws.audit(role, 'privacy_decision', 'bill validation report', {
           decision: 'refused',
           dataClass: 'customer_usage',

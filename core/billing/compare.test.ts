@@ -151,14 +151,7 @@ describe('bill.compare on hand-computed bills', () => {
     // FLAT 10 + 5.40 + 54 × 0.00456 (0.24624 → 0.25) = 15.65;
     //      TOU  10 + 0 + 54 × 0.05 + 0.25 = 12.95; −2.70 = −17.25 % of 15.65.
     expect(
-      r.customers.map((c) => [
-        c.account,
-        c.usage,
-        c.billA,
-        c.billB,
-        c.difference,
-        c.percentChange,
-      ]),
+      r.customers.map((c) => [c.account, c.usage, c.billA, c.billB, c.difference, c.percentChange]),
     ).toEqual([
       ['A-1', '48', '15.02', '15.02', '0.00', 0],
       ['A-2', '42', '14.39', '17.09', '2.70', 18.76],
@@ -192,9 +185,13 @@ describe('bill.compare on hand-computed bills', () => {
 
   it('bills tariff A as named instead of each agreement’s tariff', async () => {
     const { db } = population();
-    const r = await compareRates(db, { ...REQ, tariffA: 'TOU', rateClass: 'D' }, {
-      role: 'utility-staff',
-    });
+    const r = await compareRates(
+      db,
+      { ...REQ, tariffA: 'TOU', rateClass: 'D' },
+      {
+        role: 'utility-staff',
+      },
+    );
     expect(r.customers.every((c) => c.differenceMicros === 0)).toBe(true);
     expect(r.summary.unchanged).toBe(3);
   });
@@ -250,30 +247,30 @@ describe('bill.compare on hand-computed bills', () => {
     // complement is needed: their sum 2 is known, not each).
     expect([r.summary.winners, r.summary.losers]).toEqual([null, null]);
     expect([r.summary.minChange, r.summary.maxChange]).toEqual([null, null]);
-    // The tails [−3, −2) … merge inward until they pass: everything ends in the $0 bin's
-    // neighbours. Low tail −3 … 0 holds A-3 + 21 unchanged, high tail [1, 3) holds A-2 alone
-    // and merges into the bin before it.
-    const bins = r.histogram.bins;
-    expect(bins.reduce((n, b) => n + (b.customers ?? 0), 0)).toBe(23);
-    expect(bins.every((b) => !b.suppressed)).toBe(true);
+    // $1 bins [−3, −2) … [2, 3) hold A-3 | 0 | 0 | 21 unchanged | 0 | A-2. The low tail merges
+    // inward until it passes (A-3 + 21 unchanged in [−3, 1)); the high tail [2, 3) and then
+    // [1, 3) hold A-2 alone and merge into it: one released bin of 23 customers.
+    expect(r.histogram.bins.map((b) => [b.from, b.to, b.customers, b.suppressed])).toEqual([
+      ['-3.00', '3.00', 23, false],
+    ]);
     expect(r.suppressedCells).toBe(2);
     expect(r.summary.meanChange).toBe('0.00');
   });
 
   it('refuses bad requests with clear messages', async () => {
     const { db } = population();
-    await expect(compareRates(db, { ...REQ, tariffB: 'NOPE' }, { role: 'analyst' })).rejects.toThrow(
-      /TST has no tariff NOPE in this workspace \(its tariffs: FLAT, TOU\)/,
-    );
+    await expect(
+      compareRates(db, { ...REQ, tariffB: 'NOPE' }, { role: 'analyst' }),
+    ).rejects.toThrow(/TST has no tariff NOPE in this workspace \(its tariffs: FLAT, TOU\)/);
     await expect(compareRates(db, { ...REQ, org: 'XX' }, { role: 'analyst' })).rejects.toThrow(
       /no organization XX/,
     );
     await expect(
       compareRates(db, { ...REQ, from: '2018-07-04', to: '2018-07-02' }, { role: 'analyst' }),
     ).rejects.toThrow(/is empty/);
-    await expect(
-      compareRates(db, { ...REQ, rateClass: 'Z' }, { role: 'analyst' }),
-    ).rejects.toThrow(/TST has no rate class Z \(its rate classes: D\)/);
+    await expect(compareRates(db, { ...REQ, rateClass: 'Z' }, { role: 'analyst' })).rejects.toThrow(
+      /TST has no rate class Z \(its rate classes: D\)/,
+    );
     await expect(
       compareRates(db, { ...REQ, from: '2017-06-01', to: '2017-07-01' }, { role: 'analyst' }),
     ).rejects.toThrow(/no version in force/);

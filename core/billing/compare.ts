@@ -141,9 +141,8 @@ export function binOf(diffMicros: number, widthCents: number): number {
 // ───────────── population ─────────────
 
 function tariffByCode(db: Database, orgId: number, org: string, code: string): number {
-  const t = db
-    .prepare('SELECT id FROM tariff WHERE org_id = ? AND code = ?')
-    .get(orgId, code) as { id: number } | undefined;
+  const t = db.prepare('SELECT id FROM tariff WHERE org_id = ? AND code = ?').get(orgId, code) as
+    { id: number } | undefined;
   if (t) return t.id;
   const codes = (
     db.prepare('SELECT code FROM tariff WHERE org_id = ? ORDER BY code').all(orgId) as {
@@ -300,14 +299,7 @@ export async function billPopulation(
   segmentsOf(modelB, fromDay, toDay);
   if (modelA) segmentsOf(modelA, fromDay, toDay);
 
-  const cands = candidates(
-    db,
-    orgRow.id,
-    rateClassId,
-    req.customerClass ?? null,
-    req.from,
-    req.to,
-  );
+  const cands = candidates(db, orgRow.id, rateClassId, req.customerClass ?? null, req.from, req.to);
   const excluded = new Map<string, number>();
   const exclude = (why: string) => excluded.set(why, (excluded.get(why) ?? 0) + 1);
   const lastDay = new Date((toDay - 1) * 86_400_000).toISOString().slice(0, 10);
@@ -335,9 +327,7 @@ export async function billPopulation(
   const tariffAOf = (c: Candidate): TariffModel | null => {
     if (modelA) return modelA;
     const id =
-      c.tariffId ??
-      (classTariff.get(c.rateClassId) as { id: number } | undefined)?.id ??
-      null;
+      c.tariffId ?? (classTariff.get(c.rateClassId) as { id: number } | undefined)?.id ?? null;
     if (id === null) return null;
     let m = models.get(id);
     if (!m) {
@@ -350,9 +340,7 @@ export async function billPopulation(
 
   const unit = energyUnit(modelB);
   const needFine = (t: TariffModel) =>
-    t.versions.some(
-      (v) => v.fromDay < toDay && v.endDay > fromDay && (v.hasTou || v.hasDemand),
-    );
+    t.versions.some((v) => v.fromDay < toDay && v.endDay > fromDay && (v.hasTou || v.hasDemand));
   const hasRatchet = (t: TariffModel) =>
     t.versions.some((v) => v.components.some((c) => c.ratchet !== null));
   const shifts = new Map<string, number | null>();
@@ -377,7 +365,10 @@ export async function billPopulation(
       toDay,
     );
     // Choose each usage point's series; group the chosen ones by unit shift for one read each.
-    const chosen = new Map<number, { c: Candidate; tA: TariffModel; s: SeriesRow; shift: number }>();
+    const chosen = new Map<
+      number,
+      { c: Candidate; tA: TariffModel; s: SeriesRow; shift: number }
+    >();
     for (const c of chunk) {
       let tA: TariffModel | null;
       try {
@@ -665,7 +656,8 @@ export async function compareRates(
   const pcts = billed.map((x) => percentChange(x.a, x.b)).filter((p): p is number => p !== null);
   const mean = meanMicros(diffs);
   const median = medianMicros(diffs);
-  const count = (i: number, n: number) => ((groupCells[i] as { suppressed: boolean }).suppressed ? null : n);
+  const count = (i: number, n: number) =>
+    (groupCells[i] as { suppressed: boolean }).suppressed ? null : n;
   const summary: CompareSummary = allHidden
     ? {
         customers: null,

@@ -162,6 +162,31 @@ describe('CORE-01 seed bill', () => {
   });
 });
 
+describe('privacy', () => {
+  it('refuses the public role, and a consultant without the customer’s consent', async () => {
+    const c = await demoCopy();
+    c.ws.close();
+    for (const role of ['public', 'consultant'] as const) {
+      const wb = new Workbench({ role });
+      try {
+        await wb.call('workspace.open', { path: c.file });
+        const compute = wb.call('bill.compute', {
+          account: '108999999',
+          from: '2018-07-17',
+          to: '2018-08-16',
+          store: false,
+        });
+        await expect(compute).rejects.toThrow(role === 'public' ? /cannot recompute/ : /consent/);
+        await expect(wb.call('bill.validate', { file: SEED, store: false })).rejects.toThrow(
+          role === 'public' ? /cannot recompute/ : /consent/,
+        );
+      } finally {
+        wb.close();
+      }
+    }
+  });
+});
+
 describe('bad input', () => {
   it('a period without reads or intervals', async () => {
     const w = await ws();

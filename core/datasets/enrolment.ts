@@ -27,9 +27,7 @@ export function resolvePrograms(
   kinds: readonly string[],
   param: string,
 ): ProgramRow[] {
-  const all = db
-    .prepare(`${PROGRAM_SQL} ORDER BY o.code, p.code`)
-    .all() as ProgramRow[];
+  const all = db.prepare(`${PROGRAM_SQL} ORDER BY o.code, p.code`).all() as ProgramRow[];
   const ofKind = all.filter((p) => kinds.includes(p.kind));
   if (ref === undefined) return ofKind;
   const colon = ref.indexOf(':');

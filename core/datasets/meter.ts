@@ -44,8 +44,18 @@ export function monthDays(month: string): { first: number; last: number } {
   return { first, last: isoToDay(next) - 1 };
 }
 
-/** `YYYY-MM` of a day number. */
-export const monthOfDay = (day: number): string => dayToIso(day).slice(0, 7);
+const monthCache = new Map<number, string>();
+
+/** `YYYY-MM` of a day number (cached: it runs once per block). */
+export function monthOfDay(day: number): string {
+  let m = monthCache.get(day);
+  if (m === undefined) {
+    m = dayToIso(day).slice(0, 7);
+    if (monthCache.size > 200_000) monthCache.clear();
+    monthCache.set(day, m);
+  }
+  return m;
+}
 
 /**
  * The instant a local date / date-time parameter names in `zone`: a date is the start of that
@@ -327,7 +337,7 @@ export function usagePointZone(db: Database, usagePointId: number): string {
   return z ?? 'America/New_York';
 }
 
-/** Round to `digits` decimals (named rule for derived values: half away from zero in binary). */
+/** Round to `digits` decimals (named rule for derived values: Math.round of the scaled value). */
 export function round(x: number, digits: number): number {
   const p = 10 ** digits;
   return Math.round(x * p) / p;

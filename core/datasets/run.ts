@@ -386,5 +386,6 @@ export function previewDefinition(
     withheldRows,
     redactedCells,
     suppressedCells,
+    role: opts.role,
   };
 }

@@ -94,5 +94,7 @@ export const PreviewPage = z.object({
   redactedCells: z.number().int(),
   /** Suppressed (15/15) cells up to the end of this page. */
   suppressedCells: z.number().int(),
+  /** The session role the page was produced for. */
+  role: Role,
 });
 export type PreviewPage = z.infer<typeof PreviewPage>;

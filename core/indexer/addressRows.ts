@@ -37,7 +37,7 @@ export function normaliseAddressRows(
     )
     .all() as Row[];
   const blank = (s: string): string | null => s || null;
-  return rows.map((r) => {
+  const out = rows.map((r) => {
     const n = r.line1
       ? normalizeAddress({
           line1: r.line1,
@@ -63,4 +63,5 @@ export function normaliseAddressRows(
     }
     return { id: r.id, address: n };
   });
+  return out;
 }

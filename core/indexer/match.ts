@@ -19,6 +19,8 @@ export interface PremiseRecord {
   zip?: string | null;
   lat?: number | null;
   lon?: number | null;
+  /** The address already normalised from line1/city/state/zip (saves normalising it twice). */
+  address?: NormalizedAddress;
 }
 
 export type Decision = 'auto_link' | 'review' | 'non_match';
@@ -136,12 +138,14 @@ export function canonicalRoute(name: string): string {
 }
 
 export function prepare(rec: PremiseRecord): Prepared {
-  const addr = normalizeAddress({
-    line1: rec.line1,
-    city: rec.city ?? undefined,
-    state: rec.state ?? undefined,
-    zip: rec.zip ?? undefined,
-  });
+  const addr =
+    rec.address ??
+    normalizeAddress({
+      line1: rec.line1,
+      city: rec.city ?? undefined,
+      state: rec.state ?? undefined,
+      zip: rec.zip ?? undefined,
+    });
   let number = addr.houseNumber;
   let name = addr.streetName;
   if (addr.ruralRoute) {

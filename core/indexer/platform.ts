@@ -10,6 +10,7 @@
  *   retired ones included (platform_id rows are never deleted).
  */
 import type { Database, Statement } from 'better-sqlite3';
+import { BatchWriter } from '../workspace/batch';
 
 export type LinkMethod = 'seed' | 'auto' | 'review' | 'manual';
 
@@ -43,27 +44,44 @@ interface Existing {
 }
 
 interface Stmts {
-  insertId: Statement;
+  insertId: BatchWriter;
+  /** "create" events, batched like the IDs (one per new ID). */
+  created: BatchWriter;
   retire: Statement;
-  upsertLink: Statement;
+  upsertLink: BatchWriter;
   deleteLink: Statement;
   event: Statement;
 }
 
 function statements(db: Database): Stmts {
+  const insertId = new BatchWriter(
+    db,
+    'INSERT INTO platform_id (kind, id, created_at) VALUES',
+    '',
+    3,
+  );
   return {
-    insertId: db.prepare(
-      'INSERT INTO platform_id (kind, id, created_at, retired_at, merged_into) VALUES (?, ?, ?, NULL, NULL)',
+    insertId,
+    created: new BatchWriter(
+      db,
+      'INSERT INTO platform_event (kind, platform_id, event, run_id, at) VALUES',
+      '',
+      5,
     ),
     retire: db.prepare(
       'UPDATE platform_id SET retired_at = ?, merged_into = ? WHERE kind = ? AND id = ? AND retired_at IS NULL',
     ),
-    upsertLink: db.prepare(
+    // Links reference their ID (foreign key): pending IDs are written first.
+    upsertLink: new BatchWriter(
+      db,
       `INSERT INTO platform_link (kind, platform_id, source_table, source_id, method, score, run_id, linked_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (kind, source_table, source_id) DO UPDATE SET
+       VALUES`,
+      `ON CONFLICT (kind, source_table, source_id) DO UPDATE SET
          platform_id = excluded.platform_id, method = excluded.method, score = excluded.score,
          run_id = excluded.run_id, linked_at = excluded.linked_at`,
+      8,
+      100,
+      () => insertId.flush(),
     ),
     deleteLink: db.prepare(
       'DELETE FROM platform_link WHERE kind = ? AND source_table = ? AND source_id = ?',
@@ -141,8 +159,8 @@ export function assignPlatformIds(db: Database, o: AssignOptions): AssignStats {
   let next = nextNumber(db, o.kind);
   const newId = (): string => {
     const id = String(next++);
-    s.insertId.run(o.kind, id, o.now);
-    s.event.run(o.kind, id, 'create', null, o.runId, o.now, null);
+    s.insertId.add(o.kind, id, o.now);
+    s.created.add(o.kind, id, 'create', o.runId, o.now);
     created.set(id, o.now);
     stats.created++;
     return id;
@@ -188,10 +206,14 @@ export function assignPlatformIds(db: Database, o: AssignOptions): AssignStats {
         continue;
       }
       if (e && e.id !== winner) stats.relinked++;
-      s.upsertLink.run(o.kind, winner, o.table, sid, method, score, o.runId, o.now);
+      s.upsertLink.add(o.kind, winner, o.table, sid, method, score, o.runId, o.now);
       stats.links++;
     }
   });
+
+  s.upsertLink.flush();
+  s.insertId.flush();
+  s.created.flush();
 
   // Links whose source rows are gone; IDs left without rows are retired.
   for (const [sid, e] of existing) {

@@ -12,7 +12,6 @@ import { normaliseAddressRows } from './addressRows';
 import { evaluate, matchPremises, type MatchPair, type PremiseRecord } from './match';
 import { assignPlatformIds, type AssignStats, type LinkMethod } from './platform';
 import { relateUnitsToBuildings, type PlaceKey } from './buildings';
-import { rebuildSearch } from '../search/build';
 import { clusterWithConstraints, type Constraints } from './cluster';
 import type { IndexResult, KindCounts, PlatformKind } from './schema';
 
@@ -41,6 +40,8 @@ const IDENTITY_KINDS: readonly [PlatformKind, string][] = [
   ['UsagePointID', 'usage_point'],
   ['OrgID', 'organization'],
   ['SensorID', 'meter'],
+  // Non-utility devices (sub-meters, thermostats …) are sensors too, in their own table.
+  ['SensorID', 'sensor'],
   ['AccountID', 'account'],
   ['AssetID', 'asset'],
   ['InstanceID', 'series'],
@@ -85,6 +86,7 @@ export async function runIndex(ws: Workspace, opts: IndexOptions = {}): Promise<
       zip: p.zip,
       lat: p.latitude,
       lon: p.longitude,
+      address: p.address_id === null ? undefined : addresses.parsed.get(p.address_id),
     }));
     const match = matchPremises(records);
     const places = new Map<number, PlaceKey>();
@@ -105,7 +107,7 @@ export async function runIndex(ws: Workspace, opts: IndexOptions = {}): Promise<
     );
     await check();
 
-    progress({ phase: 'Assigning platform IDs', done: 0, total: 13, unit: 'kinds' });
+    progress({ phase: 'Assigning platform IDs', done: 0, total: 14, unit: 'tables' });
     const stats: AssignStats[] = [];
     const scoreOf = bestScores(match.pairs);
     stats.push(
@@ -120,7 +122,7 @@ export async function runIndex(ws: Workspace, opts: IndexOptions = {}): Promise<
         scoreOf: (id) => scoreOf.get(id) ?? null,
       }),
     );
-    progress({ phase: 'Assigning platform IDs', done: 1, total: 13, unit: 'kinds' });
+    progress({ phase: 'Assigning platform IDs', done: 1, total: 14, unit: 'tables' });
     stats.push(
       assignPlatformIds(db, {
         kind: 'AddressID',
@@ -141,16 +143,12 @@ export async function runIndex(ws: Workspace, opts: IndexOptions = {}): Promise<
     );
     for (const [kind, table] of IDENTITY_KINDS) {
       await check();
-      progress({ phase: 'Assigning platform IDs', done: stats.length, total: 13, unit: 'kinds' });
+      progress({ phase: 'Assigning platform IDs', done: stats.length, total: 14, unit: 'tables' });
       const ids = db.prepare(`SELECT id FROM ${table} ORDER BY id`).pluck().all() as number[];
       stats.push(
         assignPlatformIds(db, { kind, table, groups: ids.map((id) => [id]), runId, now: at }),
       );
     }
-    await check();
-
-    progress({ phase: 'Building the premise search index', done: 0 });
-    rebuildSearch(db);
     await check();
 
     progress({ phase: 'Evaluating', done: 0 });
@@ -177,7 +175,7 @@ export async function runIndex(ws: Workspace, opts: IndexOptions = {}): Promise<
       reviewQueue,
       decisionsApplied: clustering.decisionsApplied,
       decisionConflicts: clustering.conflicts,
-      kinds: stats.map(toCounts),
+      kinds: mergeKinds(stats.map(toCounts)),
       evaluation,
     };
     result.seconds = Math.round(performance.now() - started) / 1000;
@@ -199,6 +197,23 @@ export async function runIndex(ws: Workspace, opts: IndexOptions = {}): Promise<
     if (db.inTransaction) db.exec('ROLLBACK');
     throw e;
   }
+}
+
+/** One entry per kind (SensorID is assigned over two tables). */
+function mergeKinds(counts: KindCounts[]): KindCounts[] {
+  const out = new Map<string, KindCounts>();
+  for (const c of counts) {
+    const m = out.get(c.kind);
+    if (!m) out.set(c.kind, { ...c });
+    else {
+      m.links += c.links;
+      m.created += c.created;
+      m.merged += c.merged;
+      m.split += c.split;
+      m.ids = c.ids; // live IDs of the kind, counted after its last table
+    }
+  }
+  return [...out.values()];
 }
 
 function toCounts(s: AssignStats): KindCounts {
@@ -237,8 +252,10 @@ function loadPremises(db: Database): PremiseRow[] {
 function normaliseAddresses(db: Database): {
   groups: number[][];
   places: Map<number, PlaceKey>;
+  parsed: Map<number, NormalizedAddress>;
 } {
   const rows = normaliseAddressRows(db);
+  const parsed = new Map(rows.map((r) => [r.id, r.address]));
   const zipOfCity = uniqueZipPerCity(rows.map((r) => r.address));
   const groups = new Map<string, number[]>();
   const places = new Map<number, PlaceKey>();
@@ -252,7 +269,7 @@ function normaliseAddresses(db: Database): {
     if (!g) groups.set(key, (g = []));
     g.push(id);
   }
-  return { groups: [...groups.values()], places };
+  return { groups: [...groups.values()], places, parsed };
 }
 
 /** City → its ZIP, for cities written with exactly one ZIP anywhere in the data. */

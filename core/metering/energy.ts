@@ -13,6 +13,9 @@ export const KWH_PER_MMBTU = 293.071;
  */
 export const THERMS_PER_CCF_GAS = 1.037;
 
+/** Cubic feet per cubic metre (the workspace unit table's factor). */
+const FT3_PER_M3 = 35.3146667;
+
 export interface EnergyFactor {
   /** kWh per unit of the source quantity. */
   kwhPerUnit: number;
@@ -51,6 +54,11 @@ export function energyFactor(unit: string, commodity: string): EnergyFactor | nu
         kwhPerUnit: perCcf / 100,
         rule: `ft³ gas = 0.01 CCF; CCF → therm: × ${THERMS_PER_CCF_GAS}; therm → kWh: × ${KWH_PER_THERM}`,
       };
+    if (unit === 'm3')
+      return {
+        kwhPerUnit: (perCcf * FT3_PER_M3) / 100,
+        rule: `m³ gas = ${FT3_PER_M3} ft³; CCF → therm: × ${THERMS_PER_CCF_GAS}; therm → kWh: × ${KWH_PER_THERM}`,
+      };
   }
   return null;
 }
@@ -63,6 +71,7 @@ export function thermFactor(unit: string, commodity: string): number | null {
   if (unit === 'CCF') return THERMS_PER_CCF_GAS;
   if (unit === 'MCF') return THERMS_PER_CCF_GAS * 10;
   if (unit === 'ft3') return THERMS_PER_CCF_GAS / 100;
+  if (unit === 'm3') return (THERMS_PER_CCF_GAS * FT3_PER_M3) / 100;
   return null;
 }
 

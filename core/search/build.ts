@@ -1,9 +1,10 @@
 /**
  * Builds the premise search index (table premise_search, migration 002): one FTS5 document per
  * premise record with its addresses (as written and normalised), its identifiers (premise, usage
- * point, account and meter keys, sensor keys, platform IDs) and its customers' names. Derived
- * data: rebuilt whole by every index run and by imports that change what it holds, inside their
- * transaction, so a search never sees a half-built index.
+ * point, account and meter keys, sensor keys) and its customers' names. Derived from imported
+ * rows only — platform IDs are looked up in platform_link at query time — so it is rebuilt by
+ * imports that change what it holds, inside their transaction, and an index run never has to
+ * rebuild it.
  */
 import type { Database } from 'better-sqlite3';
 import { normaliseAddressRows } from '../indexer/addressRows';
@@ -18,13 +19,7 @@ SELECT p.id,
             FROM premise_address pa JOIN address a ON a.id = pa.address_id
             WHERE pa.premise_id = p.id), ''),
   concat_ws(' ', p.source_key,
-    (SELECT group_concat(platform_id, ' ') FROM platform_link
-     WHERE kind = 'PremiseID' AND source_table = 'premise' AND source_id = p.id),
-    (SELECT group_concat(concat_ws(' ', up.source_key, l.platform_id), ' ')
-     FROM usage_point up
-     LEFT JOIN platform_link l ON l.kind = 'UsagePointID' AND l.source_table = 'usage_point'
-                              AND l.source_id = up.id
-     WHERE up.premise_id = p.id),
+    (SELECT group_concat(up.source_key, ' ') FROM usage_point up WHERE up.premise_id = p.id),
     (SELECT group_concat(DISTINCT ac.account_number) FROM usage_point up
      JOIN service_agreement sa ON sa.usage_point_id = up.id
      JOIN account ac ON ac.id = sa.account_id

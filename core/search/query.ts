@@ -14,6 +14,7 @@ import type { Database } from 'better-sqlite3';
 import { EdwError } from '../workspace/errors';
 import { access, type Role } from '../privacy/roles';
 import { ConsentChecker } from '../privacy/consent';
+import { normalizeAddress } from '../indexer/address';
 import { DIRECTIONALS, ORDINAL_WORDS, STREET_SUFFIXES, UNIT_DESIGNATORS } from '../indexer/usps';
 import type { SearchHit, SearchResult } from './schema';
 
@@ -158,12 +159,24 @@ interface Row {
   premise_id: number;
   rank: number;
   platform_id: string | null;
+  /** 1 when the record's service address has a unit (apartment, suite …). */
+  has_unit: number;
 }
+
+/**
+ * bm25 added to a unit record when the query names no unit: "46 Tuttle Ln" means the building
+ * first, its units after. Larger than the bm25 spread between equally good address matches,
+ * smaller than the gap to a record that misses a word.
+ */
+const UNIT_PENALTY = 2;
 
 function runFts(db: Database, expr: string): Row[] {
   return db
     .prepare(
-      `SELECT s.premise_id, bm25(premise_search, 0, 8.0, 4.0, 2.0) AS rank, l.platform_id
+      `SELECT s.premise_id, bm25(premise_search, 0, 8.0, 4.0, 2.0) AS rank, l.platform_id,
+              EXISTS (SELECT 1 FROM premise_address pa JOIN address a ON a.id = pa.address_id
+                      WHERE pa.premise_id = s.premise_id AND pa.role = 'service'
+                        AND (a.unit_type IS NOT NULL OR a.unit_number IS NOT NULL)) AS has_unit
        FROM premise_search s
        LEFT JOIN platform_link l ON l.kind = 'PremiseID' AND l.source_table = 'premise'
                                 AND l.source_id = s.premise_id
@@ -191,8 +204,10 @@ export function searchPremises(db: Database, o: SearchOptions): SearchResult {
 
   const base = ['address', 'ids'];
   let partial = false;
-  let rows = runFts(db, ftsExpression(plans, base, 'AND'));
+  const byId = tokens.length === 1 ? platformIdRows(db, o.query.trim()) : [];
+  let rows = [...byId, ...runFts(db, ftsExpression(plans, base, 'AND'))];
   const known = new Set(rows.map((r) => r.premise_id));
+  rows = rows.filter((r, i) => i < byId.length || !byId.some((b) => b.premise_id === r.premise_id));
   if (pii !== 'deny') {
     const consent = pii === 'consent' ? new ConsentChecker(db, o.now ?? new Date()) : null;
     const byName = runFts(db, ftsExpression(plans, [...base, 'names'], 'AND')).filter(
@@ -203,6 +218,11 @@ export function searchPremises(db: Database, o: SearchOptions): SearchResult {
   if (rows.length === 0 && plans.length > 1) {
     partial = true;
     rows = runFts(db, ftsExpression(plans, base, 'OR'));
+  }
+  const q = normalizeAddress(o.query);
+  if (!q.unitType && !q.unitNumber) {
+    for (const r of rows) if (r.has_unit) r.rank += UNIT_PENALTY;
+    rows.sort((a, b) => a.rank - b.rank);
   }
 
   const hits = group(db, rows, limit);
@@ -215,6 +235,50 @@ export function searchPremises(db: Database, o: SearchOptions): SearchResult {
       .map((p) => ({ from: p.token, to: p.corrected })),
     ms: Math.round((performance.now() - started) * 10) / 10,
   };
+}
+
+/** Premise records a platform ID (of a kind tied to premises) names exactly; ranked first. */
+const ID_KINDS: readonly [string, string][] = [
+  ['PremiseID', 'SELECT ?'],
+  ['UsagePointID', 'SELECT premise_id FROM usage_point WHERE id = ?'],
+  [
+    'AccountID',
+    `SELECT up.premise_id FROM service_agreement sa JOIN usage_point up ON up.id = sa.usage_point_id
+     WHERE sa.account_id = ?`,
+  ],
+  [
+    'SensorID',
+    `SELECT up.premise_id FROM meter_usage_point mu JOIN usage_point up ON up.id = mu.usage_point_id
+     WHERE mu.meter_id = ?`,
+  ],
+  ['AddressID', 'SELECT premise_id FROM premise_address WHERE address_id = ?'],
+];
+
+function platformIdRows(db: Database, id: string): Row[] {
+  const out: Row[] = [];
+  const seen = new Set<number>();
+  for (const [kind, toPremise] of ID_KINDS) {
+    const sources = db
+      .prepare('SELECT source_id FROM platform_link WHERE kind = ? AND platform_id = ?')
+      .pluck()
+      .all(kind, id) as number[];
+    const resolve = db.prepare(toPremise).pluck();
+    for (const source of sources) {
+      for (const premise of resolve.all(source) as (number | null)[]) {
+        if (premise === null || seen.has(premise)) continue;
+        seen.add(premise);
+        const link = db
+          .prepare(
+            `SELECT platform_id FROM platform_link
+             WHERE kind = 'PremiseID' AND source_table = 'premise' AND source_id = ?`,
+          )
+          .pluck()
+          .get(premise) as string | undefined;
+        out.push({ premise_id: premise, rank: -1e6, platform_id: link ?? null, has_unit: 0 });
+      }
+    }
+  }
+  return out;
 }
 
 /**

@@ -37,7 +37,13 @@ export class Lp {
   }
 
   /** A row lo ≤ Σ coef·x ≤ up; terms with the same column must not repeat. */
-  row(label: string, cols: readonly number[], coefs: readonly number[], lo: number, up: number): number {
+  row(
+    label: string,
+    cols: readonly number[],
+    coefs: readonly number[],
+    lo: number,
+    up: number,
+  ): number {
     for (let k = 0; k < cols.length; k++) {
       if (coefs[k] === 0) continue;
       this.index.push(cols[k] as number);
@@ -143,7 +149,13 @@ export class Lp {
         cols.push(p, n);
         coefs.push(1, -1);
       }
-      e.row(this.rowLabel[r] as string, cols, coefs, this.rowLo[r] as number, this.rowUp[r] as number);
+      e.row(
+        this.rowLabel[r] as string,
+        cols,
+        coefs,
+        this.rowLo[r] as number,
+        this.rowUp[r] as number,
+      );
     }
     return { lp: e, slackOf };
   }
@@ -159,7 +171,12 @@ export class Lp {
     out.push(`  ${obj.join(' ') || '0 x0'}`, 'Subject To');
     for (let r = 0; r < this.numRows; r++) {
       const { cols, coefs } = this.rowTerms(r);
-      const lhs = cols.map((c, k) => `${(coefs[k] as number) >= 0 ? '+' : '-'} ${Math.abs(coefs[k] as number)} ${name(c)}`).join(' ');
+      const lhs = cols
+        .map(
+          (c, k) =>
+            `${(coefs[k] as number) >= 0 ? '+' : '-'} ${Math.abs(coefs[k] as number)} ${name(c)}`,
+        )
+        .join(' ');
       const lo = this.rowLo[r] as number;
       const up = this.rowUp[r] as number;
       if (lo === up) out.push(` r${r}: ${lhs} = ${lo}`);
@@ -170,7 +187,9 @@ export class Lp {
     }
     out.push('Bounds');
     for (let j = 0; j < this.numCols; j++)
-      out.push(` ${this.lo[j]} <= ${name(j)} <= ${(this.up[j] as number) === Infinity ? '+inf' : this.up[j]}`);
+      out.push(
+        ` ${this.lo[j]} <= ${name(j)} <= ${(this.up[j] as number) === Infinity ? '+inf' : this.up[j]}`,
+      );
     const ints = this.integer.map((x, j) => (x ? name(j) : '')).filter(Boolean);
     if (ints.length) out.push('General', ` ${ints.join(' ')}`);
     out.push('End', '');

@@ -150,7 +150,8 @@ export function premiseLoads(
   for (const [key, ders] of byPremise) {
     const under = new Float32Array(tl.n);
     const fromData = new Uint8Array(tl.days.length);
-    const up = ders.map((i) => (models[i] as DerModel).der.usagePointId).find((x) => x !== null) ?? null;
+    const up =
+      ders.map((i) => (models[i] as DerModel).der.usagePointId).find((x) => x !== null) ?? null;
     if (seriesOf && db && up !== null) {
       const row = seriesOf.get(up) as SeriesRow | undefined;
       if (row) fillFromData(db, row, tl, under, fromData);
@@ -163,7 +164,9 @@ export function premiseLoads(
         const h = (tl.hour[t] as number) + tl.dt / 2;
         let x =
           factor *
-            (0.45 + 0.35 * Math.exp(-(((h - 7.5) / 1.5) ** 2)) + 0.6 * Math.exp(-(((h - 19) / 2.5) ** 2))) +
+            (0.45 +
+              0.35 * Math.exp(-(((h - 7.5) / 1.5) ** 2)) +
+              0.6 * Math.exp(-(((h - 19) / 2.5) ** 2))) +
           0.05 * factor * r.normal();
         // The premise's own DERs as they behave without the VPP (AC, EV charging, PV).
         // Lookback days (no model arrays) borrow the first season day of the same day type.
@@ -180,7 +183,13 @@ export function premiseLoads(
       for (const j of ders) f += (dispatch[j] as DispatchArrays).flex[i] as number;
       metered[tl.season0 + i] = (under[tl.season0 + i] as number) - f;
     }
-    out.set(key, { key, underlying: under, metered, daysFromData: fromData.reduce((a, b) => a + b, 0), ders });
+    out.set(key, {
+      key,
+      underlying: under,
+      metered,
+      daysFromData: fromData.reduce((a, b) => a + b, 0),
+      ders,
+    });
   }
   return out;
 }
@@ -199,7 +208,13 @@ function typicalIndex(tl: Timeline, t: number): number {
 }
 
 /** Hourly (or finer) kWh of the usage point → kW per simulation interval, for complete days. */
-function fillFromData(db: Database, row: SeriesRow, tl: Timeline, under: Float32Array, fromData: Uint8Array): void {
+function fillFromData(
+  db: Database,
+  row: SeriesRow,
+  tl: Timeline,
+  under: Float32Array,
+  fromData: Uint8Array,
+): void {
   const k = row.unit === 'Wh' ? 0.001 : 1;
   const first = tl.days[0] as number;
   const last = tl.days[tl.days.length - 1] as number;
@@ -220,7 +235,7 @@ function fillFromData(db: Database, row: SeriesRow, tl: Timeline, under: Float32
       if (b.seconds >= tl.stepSeconds) {
         const parts = b.seconds / tl.stepSeconds;
         const i0 = t0 + Math.round(from / tl.stepSeconds);
-        for (let p = 0; p < parts; p++) if (i0 + p < t1) under[i0 + p] = (e / parts) / tl.dt;
+        for (let p = 0; p < parts; p++) if (i0 + p < t1) under[i0 + p] = e / parts / tl.dt;
       } else {
         const i = t0 + Math.floor(from / tl.stepSeconds);
         if (i < t1) under[i] = (under[i] as number) + e / tl.dt;
@@ -305,7 +320,13 @@ export function measure(
       const pos = ev.intervals.map((t) => t - t0);
       let meteredKwh = 0;
       for (const t of ev.intervals) meteredKwh += (load.metered[t] as number) * tl.dt;
-      const tt = tenInTen(days, ev.dayIdx, pos, adjustmentWindow(tl, ev.dayIdx, ev.event.startHour), cap);
+      const tt = tenInTen(
+        days,
+        ev.dayIdx,
+        pos,
+        adjustmentWindow(tl, ev.dayIdx, ev.event.startHour),
+        cap,
+      );
       const b10 = tt.adjusted.reduce((a, b) => a + b, 0) * tl.dt;
       let bct = 0;
       for (const t of ev.intervals) {
@@ -356,7 +377,8 @@ export function splitDeliveries(
     const active = load.ders.filter((j) => (models[j] as DerModel).der.kind !== 'pv');
     const tel = active.map((j) => {
       let e = 0;
-      for (const t of ev.intervals) e += ((dispatch[j] as DispatchArrays).flex[t - tl.season0] as number) * tl.dt;
+      for (const t of ev.intervals)
+        e += ((dispatch[j] as DispatchArrays).flex[t - tl.season0] as number) * tl.dt;
       return e;
     });
     const pos = tel.map((e) => Math.max(0, e));

@@ -19,7 +19,12 @@ export interface Opportunity {
   totalUsd: number;
 }
 
-export function opportunities(models: readonly DerModel[], s: Scenario, tl: Timeline, sig: Signals): Opportunity[] {
+export function opportunities(
+  models: readonly DerModel[],
+  s: Scenario,
+  tl: Timeline,
+  sig: Signals,
+): Opportunity[] {
   const dt = tl.dt;
   const months = new Map<string, number[]>();
   for (let d = tl.seasonDay0; d < tl.days.length; d++) {
@@ -77,7 +82,8 @@ export function opportunities(models: readonly DerModel[], s: Scenario, tl: Time
       let kwh = 0;
       for (const t of ev.intervals) kwh += (x.avail[t - tl.season0] as number) * dt;
       if (m.der.kind === 'pv') continue;
-      if (m.der.kind === 'storage') kwh = Math.min(kwh, m.scale - (x.smin[ev.intervals[0]! - tl.season0] as number));
+      if (m.der.kind === 'storage')
+        kwh = Math.min(kwh, m.scale - (x.smin[ev.intervals[0]! - tl.season0] as number));
       if (ev.kind === 'capacity') capacity += ev.event.price * (kwh / ev.hours);
       else dr += ev.event.price * kwh;
     }

@@ -84,7 +84,8 @@ function addBlock(
     blk.s.push(s);
     // s_i − keep·s_{i−1} − ηc·Δ·c_i + Δ/ηd·g_i = (first ? keep·s0 : 0)
     const cols = prev < 0 ? [s, c, g] : [s, prev, c, g];
-    const coefs = prev < 0 ? [1, -m.etaC * dt, dt / m.etaD] : [1, -m.keep, -m.etaC * dt, dt / m.etaD];
+    const coefs =
+      prev < 0 ? [1, -m.etaC * dt, dt / m.etaD] : [1, -m.keep, -m.etaC * dt, dt / m.etaD];
     const rhs = prev < 0 ? m.keep * s0 : 0;
     lp.row(`${label}: energy balance`, cols, coefs, rhs, rhs);
     if (binaries && cmax > 0 && gmax > 0) {
@@ -109,13 +110,21 @@ function limitBase(m: DerModel, i: number): number {
 
 function simultaneous(x: Float64Array, blk: Block): boolean {
   for (let k = 0; k < blk.c.length; k++)
-    if ((x[blk.c[k] as number] as number) > TOL && (x[blk.g[k] as number] as number) > TOL) return true;
+    if ((x[blk.c[k] as number] as number) > TOL && (x[blk.g[k] as number] as number) > TOL)
+      return true;
   return false;
 }
 
 export class Optimiser {
   readonly plan: PlanArrays[];
-  readonly stats = { lps: 0, mips: 0, coupledCircuits: 0, bindingCircuitIntervals: 0, classesMax: 0, solveSeconds: 0 };
+  readonly stats = {
+    lps: 0,
+    mips: 0,
+    coupledCircuits: 0,
+    bindingCircuitIntervals: 0,
+    classesMax: 0,
+    solveSeconds: 0,
+  };
 
   constructor(
     private readonly tl: Timeline,
@@ -133,7 +142,9 @@ export class Optimiser {
   }
 
   private startState(i: number, a: number): number {
-    return a === 0 ? (this.models[i] as DerModel).s0 : ((this.plan[i] as PlanArrays).s[a - 1] as number);
+    return a === 0
+      ? (this.models[i] as DerModel).s0
+      : ((this.plan[i] as PlanArrays).s[a - 1] as number);
   }
 
   /** Plan season day `d` (0-based within the season). */
@@ -157,13 +168,39 @@ export class Optimiser {
       const m = this.models[rep] as DerModel;
       const s0 = this.startState(rep, a);
       let lp = new Lp('max');
-      let blk = addBlock(lp, m, m.forecast, a, b, 1, s0, this.value, tl.season0, tl.dt, `${m.der.kind} ${m.der.key}`, false);
+      let blk = addBlock(
+        lp,
+        m,
+        m.forecast,
+        a,
+        b,
+        1,
+        s0,
+        this.value,
+        tl.season0,
+        tl.dt,
+        `${m.der.kind} ${m.der.key}`,
+        false,
+      );
       let r = await lp.solve();
       this.stats.lps++;
       if (r.status !== 'optimal') await this.explain(lp, r.status, d, null);
       if (m.exclusive && simultaneous(r.x, blk)) {
         lp = new Lp('max');
-        blk = addBlock(lp, m, m.forecast, a, b, 1, s0, this.value, tl.season0, tl.dt, `${m.der.kind} ${m.der.key}`, true);
+        blk = addBlock(
+          lp,
+          m,
+          m.forecast,
+          a,
+          b,
+          1,
+          s0,
+          this.value,
+          tl.season0,
+          tl.dt,
+          `${m.der.kind} ${m.der.key}`,
+          true,
+        );
         r = await lp.solve();
         this.stats.mips++;
         if (r.status !== 'optimal') await this.explain(lp, r.status, d, null);
@@ -232,7 +269,14 @@ export class Optimiser {
   }
 
   /** Re-solve one circuit with its limits (classes aggregated per transformer). */
-  private async coupled(key: string, members: readonly number[], a: number, b: number, d: number, binaries = false): Promise<void> {
+  private async coupled(
+    key: string,
+    members: readonly number[],
+    a: number,
+    b: number,
+    d: number,
+    binaries = false,
+  ): Promise<void> {
     const tl = this.tl;
     if (!binaries) this.stats.coupledCircuits++;
     const groups = new Map<string, number[]>();
@@ -250,12 +294,34 @@ export class Optimiser {
       const total = g.reduce((x, i) => x + (this.models[i] as DerModel).scale, 0);
       const factor = total / rep.scale;
       const s0 = g.reduce((x, i) => x + this.startState(i, a), 0);
-      const label = g.length === 1 ? `${rep.der.kind} ${rep.der.key}` : `${g.length} × ${rep.der.kind} like ${rep.der.key}`;
-      const blk = addBlock(lp, rep, rep.forecast, a, b, factor, s0, this.value, tl.season0, tl.dt, label, binaries && rep.exclusive);
+      const label =
+        g.length === 1
+          ? `${rep.der.kind} ${rep.der.key}`
+          : `${g.length} × ${rep.der.kind} like ${rep.der.key}`;
+      const blk = addBlock(
+        lp,
+        rep,
+        rep.forecast,
+        a,
+        b,
+        factor,
+        s0,
+        this.value,
+        tl.season0,
+        tl.dt,
+        label,
+        binaries && rep.exclusive,
+      );
       blocks.push({ members: g, blk, rep, total });
     }
     const limitRows: number[] = [];
-    const addLimit = (label: string, sel: (m: DerModel) => boolean, lo: number, up: number, i: number): void => {
+    const addLimit = (
+      label: string,
+      sel: (m: DerModel) => boolean,
+      lo: number,
+      up: number,
+      i: number,
+    ): void => {
       const cols: number[] = [];
       const coefs: number[] = [];
       let base = 0;
@@ -267,11 +333,21 @@ export class Optimiser {
         for (const j of bl.members) base += limitBase(this.models[j] as DerModel, i);
       }
       if (cols.length === 0) return;
-      limitRows.push(lp.row(label.replace('%AT%', localLabel(tl, tl.season0 + i)), cols, coefs, lo - base, up - base));
+      limitRows.push(
+        lp.row(
+          label.replace('%AT%', localLabel(tl, tl.season0 + i)),
+          cols,
+          coefs,
+          lo - base,
+          up - base,
+        ),
+      );
     };
     const lim = this.circuits.get(key);
     const trs = new Set<string>();
-    for (const bl of blocks) if (bl.rep.der.transformer && this.transformers.has(bl.rep.der.transformer)) trs.add(bl.rep.der.transformer);
+    for (const bl of blocks)
+      if (bl.rep.der.transformer && this.transformers.has(bl.rep.der.transformer))
+        trs.add(bl.rep.der.transformer);
     for (let i = a; i < b; i++) {
       if (lim)
         addLimit(
@@ -283,7 +359,13 @@ export class Optimiser {
         );
       for (const t of trs) {
         const tr = this.transformers.get(t) as TransformerLimit;
-        addLimit(`transformer ${tr.label} limit (${fmt(tr.kw)} kW) at %AT%`, (m) => m.der.transformer === t, -tr.kw, tr.kw, i);
+        addLimit(
+          `transformer ${tr.label} limit (${fmt(tr.kw)} kW) at %AT%`,
+          (m) => m.der.transformer === t,
+          -tr.kw,
+          tr.kw,
+          i,
+        );
       }
     }
     const r = await lp.solve();
@@ -297,7 +379,8 @@ export class Optimiser {
       const { cols, coefs } = lp.rowTerms(row);
       let act = 0;
       cols.forEach((c, k) => (act += (coefs[k] as number) * (r.x[c] as number)));
-      if (act >= (lp.rowUp[row] as number) - 1e-6 || act <= (lp.rowLo[row] as number) + 1e-6) this.stats.bindingCircuitIntervals++;
+      if (act >= (lp.rowUp[row] as number) - 1e-6 || act <= (lp.rowLo[row] as number) + 1e-6)
+        this.stats.bindingCircuitIntervals++;
     }
     for (const bl of blocks) {
       for (const i of bl.members) {
@@ -319,7 +402,10 @@ export class Optimiser {
     const day = this.tl.days[this.tl.seasonDay0 + d] as number;
     const date = new Date(day * 86_400_000).toISOString().slice(0, 10);
     if (r.status !== 'optimal')
-      throw new InfeasibleError(`the plan for ${date} is ${status} and its elastic form is ${r.status}`, 'unknown');
+      throw new InfeasibleError(
+        `the plan for ${date} is ${status} and its elastic form is ${r.status}`,
+        'unknown',
+      );
     const violations: { row: number; by: number }[] = [];
     for (const [row, [p, n]] of slackOf) {
       const by = (r.x[p] as number) + (r.x[n] as number);
@@ -329,7 +415,13 @@ export class Optimiser {
     const first = violations[0];
     if (!first) throw new InfeasibleError(`the plan for ${date} is ${status}`, 'unknown');
     const label = lp.rowLabel[first.row] as string;
-    const more = violations.length > 1 ? ` (and ${violations.length - 1} more constraint-interval(s), ${violations.slice(1, 4).map((v) => lp.rowLabel[v.row]).join('; ')})` : '';
+    const more =
+      violations.length > 1
+        ? ` (and ${violations.length - 1} more constraint-interval(s), ${violations
+            .slice(1, 4)
+            .map((v) => lp.rowLabel[v.row])
+            .join('; ')})`
+        : '';
     throw new InfeasibleError(
       `no feasible plan for ${date}: ${label} must be exceeded by ${fmt(first.by)} kW${more}`,
       label,

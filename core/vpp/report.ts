@@ -34,14 +34,18 @@ export function buildReport(r: SimResult, runId: number | null, seconds: number)
       if (m.der.kind === 'storage') soc[i] = (soc[i] as number) + (d.s[i] as number);
     }
   });
-  const storageKwh = models.filter((m) => m.der.kind === 'storage').reduce((a, m) => a + m.scale, 0);
+  const storageKwh = models
+    .filter((m) => m.der.kind === 'storage')
+    .reduce((a, m) => a + m.scale, 0);
   const series = {
     local: Array.from({ length: ns }, (_, i) => localLabel(tl, tl.season0 + i)),
     priceUsdPerMwh: Array.from(sig.price.subarray(tl.season0)),
     baselineKw: Array.from(baseline, r3),
     actualKw: Array.from(actual, r3),
     plannedFlexKw: Array.from(planned, r3),
-    byKindKw: Object.fromEntries(present.map((k) => [k, Array.from(byKind.get(k) as Float64Array, r3)])),
+    byKindKw: Object.fromEntries(
+      present.map((k) => [k, Array.from(byKind.get(k) as Float64Array, r3)]),
+    ),
     socPct: Array.from(soc, (x) => (storageKwh > 0 ? r3((100 * x) / storageKwh) : 0)),
   };
   const enrolled = r.enrol.enrolments.filter((e) => e.status === 'enrolled');
@@ -50,11 +54,17 @@ export function buildReport(r: SimResult, runId: number | null, seconds: number)
   const perf = r.performance;
   const events = sig.events.map((ev) => {
     const sum = (method: string) =>
-      perf.filter((p) => p.event === ev.id && p.method === method).reduce((a, p) => ({ kwh: a.kwh + p.deliveredKwh, kw: a.kw + p.deliveredKw }), { kwh: 0, kw: 0 });
+      perf
+        .filter((p) => p.event === ev.id && p.method === method)
+        .reduce((a, p) => ({ kwh: a.kwh + p.deliveredKwh, kw: a.kw + p.deliveredKw }), {
+          kwh: 0,
+          kw: 0,
+        });
     const a = sum('caiso-10in10');
     const b = sum('caltrack');
     let tel = 0;
-    for (const t of ev.intervals) for (const d of dispatch) tel += (d.flex[t - tl.season0] as number) * tl.dt;
+    for (const t of ev.intervals)
+      for (const d of dispatch) tel += (d.flex[t - tl.season0] as number) * tl.dt;
     return {
       id: ev.id,
       kind: ev.kind,
@@ -85,7 +95,14 @@ export function buildReport(r: SimResult, runId: number | null, seconds: number)
     ok: true,
     runId,
     scenario: r.scenario.name,
-    season: { start: r.scenario.season.start, end: r.scenario.season.end, days: tl.days.length - tl.seasonDay0, intervals: ns, intervalMinutes: r.scenario.season.intervalMinutes, timeZone: tl.zone },
+    season: {
+      start: r.scenario.season.start,
+      end: r.scenario.season.end,
+      days: tl.days.length - tl.seasonDay0,
+      intervals: ns,
+      intervalMinutes: r.scenario.season.intervalMinutes,
+      timeZone: tl.zone,
+    },
     seed: r.scenario.seed,
     seconds,
     timings: r.timings,
@@ -93,9 +110,22 @@ export function buildReport(r: SimResult, runId: number | null, seconds: number)
       considered: r.enrol.enrolments.length,
       enrolled: enrolled.length,
       excluded: excluded.length,
-      byKind: Object.fromEntries(present.map((k) => [k, { count: models.filter((m) => m.der.kind === k).length, kw: r3(models.filter((m) => m.der.kind === k).reduce((a, m) => a + m.der.kw, 0)) }])),
+      byKind: Object.fromEntries(
+        present.map((k) => [
+          k,
+          {
+            count: models.filter((m) => m.der.kind === k).length,
+            kw: r3(models.filter((m) => m.der.kind === k).reduce((a, m) => a + m.der.kw, 0)),
+          },
+        ]),
+      ),
       participants: distribution.participants.length,
-      exclusions: excluded.map((e) => ({ der: e.key, kind: e.kind, participant: e.participant, reason: e.reason })),
+      exclusions: excluded.map((e) => ({
+        der: e.key,
+        kind: e.kind,
+        participant: e.participant,
+        reason: e.reason,
+      })),
       circuitsWithLimits: r.enrol.circuits.size,
       transformersWithLimits: r.enrol.transformers.size,
     },

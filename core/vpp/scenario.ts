@@ -6,7 +6,12 @@ import { z } from 'zod';
 const IsoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a calendar date');
+  .refine(
+    (s) =>
+      !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) &&
+      new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+    'not a calendar date',
+  );
 
 const Hour = z.number().int().min(0).max(24);
 const Pct = z.number().min(0).max(100);
@@ -142,7 +147,9 @@ export const Market = z.object({
     /** Standard deviation of a multiplicative day factor and an hourly factor (seeded). */
     volatility: z.number().min(0).max(2).default(0.15),
     /** Exact prices for given hours (after volatility). */
-    overrides: z.array(z.object({ date: IsoDate, hour: z.number().int().min(0).max(23), price: Money })).default([]),
+    overrides: z
+      .array(z.object({ date: IsoDate, hour: z.number().int().min(0).max(23), price: Money }))
+      .default([]),
   }),
   /** Capacity events (price: USD per average kW delivered over the event). */
   capacityEvents: z.array(Event).default([]),
@@ -171,7 +178,13 @@ export const Limits = z.object({
   /** kW per kVA for transformer limits. */
   transformerPowerFactor: z.number().gt(0).max(1).default(0.95),
   circuits: z
-    .array(z.object({ circuit: z.string().min(1), exportKw: z.number().min(0), importKw: z.number().min(0) }))
+    .array(
+      z.object({
+        circuit: z.string().min(1),
+        exportKw: z.number().min(0),
+        importKw: z.number().min(0),
+      }),
+    )
     .default([]),
   transformers: z
     .array(z.object({ transformer: z.string().min(1), kw: z.number().min(0) }))
@@ -194,7 +207,12 @@ export const Scenario = z
   .object({
     name: z.string().min(1),
     description: z.string().optional(),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(1),
     season: Season,
     fleet: Fleet.prefault({}),
     program: Program.prefault({}),
@@ -222,10 +240,18 @@ export const Scenario = z
   })
   .superRefine((s, ctx) => {
     if (s.season.end < s.season.start)
-      ctx.addIssue({ code: 'custom', path: ['season', 'end'], message: 'season ends before it starts' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['season', 'end'],
+        message: 'season ends before it starts',
+      });
     const days = (Date.parse(s.season.end) - Date.parse(s.season.start)) / 86_400_000 + 1;
     if (days > 366)
-      ctx.addIssue({ code: 'custom', path: ['season', 'end'], message: `a season is at most 366 days (got ${days})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['season', 'end'],
+        message: `a season is at most 366 days (got ${days})`,
+      });
     const ids = new Set<string>();
     const events: [string, Event[]][] = [
       ['capacityEvents', s.market.capacityEvents],
@@ -234,19 +260,39 @@ export const Scenario = z
     for (const [list, evs] of events) {
       evs.forEach((e, i) => {
         if (e.endHour <= e.startHour)
-          ctx.addIssue({ code: 'custom', path: ['market', list, i, 'endHour'], message: 'an event must end after it starts' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['market', list, i, 'endHour'],
+            message: 'an event must end after it starts',
+          });
         if (e.date < s.season.start || e.date > s.season.end)
-          ctx.addIssue({ code: 'custom', path: ['market', list, i, 'date'], message: `${e.date} is outside the season` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['market', list, i, 'date'],
+            message: `${e.date} is outside the season`,
+          });
         if (ids.has(e.id))
-          ctx.addIssue({ code: 'custom', path: ['market', list, i, 'id'], message: `duplicate event id ${e.id}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['market', list, i, 'id'],
+            message: `duplicate event id ${e.id}`,
+          });
         ids.add(e.id);
       });
     }
     const t = s.constraints.thermostat;
     if (t.acFullF <= t.acStartF)
-      ctx.addIssue({ code: 'custom', path: ['constraints', 'thermostat', 'acFullF'], message: 'acFullF must exceed acStartF' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['constraints', 'thermostat', 'acFullF'],
+        message: 'acFullF must exceed acStartF',
+      });
     if (!s.fleet.fromWorkspace && s.fleet.ders.length === 0 && !s.fleet.generate)
-      ctx.addIssue({ code: 'custom', path: ['fleet'], message: 'the fleet is empty: take DERs from the workspace, list some or generate some' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fleet'],
+        message: 'the fleet is empty: take DERs from the workspace, list some or generate some',
+      });
   });
 export type Scenario = z.infer<typeof Scenario>;
 export type ScenarioInput = z.input<typeof Scenario>;
@@ -264,7 +310,10 @@ export function validateScenario(
   if (r.success) return { ok: true, scenario: r.data };
   return {
     ok: false,
-    issues: r.error.issues.map((i) => ({ path: i.path.join('.') || '(scenario)', message: i.message })),
+    issues: r.error.issues.map((i) => ({
+      path: i.path.join('.') || '(scenario)',
+      message: i.message,
+    })),
   };
 }
 

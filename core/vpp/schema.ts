@@ -51,7 +51,9 @@ const Accuracy = z.object({
 
 export const Statement = z.object({
   participant: z.string(),
-  ders: z.array(z.object({ der: z.string(), kind: z.string(), kw: z.number(), kwh: z.number().nullable() })),
+  ders: z.array(
+    z.object({ der: z.string(), kind: z.string(), kw: z.number(), kwh: z.number().nullable() }),
+  ),
   energyOutKwh: z.number(),
   energyInKwh: z.number(),
   eventKwh: z.number(),
@@ -66,7 +68,14 @@ export const VppReport = z.looseObject({
   ok: z.boolean(),
   runId: z.number().nullable(),
   scenario: z.string(),
-  season: z.object({ start: z.string(), end: z.string(), days: z.number(), intervals: z.number(), intervalMinutes: z.number(), timeZone: z.string() }),
+  season: z.object({
+    start: z.string(),
+    end: z.string(),
+    days: z.number(),
+    intervals: z.number(),
+    intervalMinutes: z.number(),
+    timeZone: z.string(),
+  }),
   seed: z.number(),
   seconds: z.number(),
   timings: z.record(z.string(), z.number()),
@@ -75,13 +84,21 @@ export const VppReport = z.looseObject({
     enrolled: z.number(),
     excluded: z.number(),
     participants: z.number(),
-    exclusions: z.array(z.object({ der: z.string(), kind: z.string(), participant: z.string(), reason: z.string() })),
+    exclusions: z.array(
+      z.object({ der: z.string(), kind: z.string(), participant: z.string(), reason: z.string() }),
+    ),
   }),
   forecast: z.looseObject({ fleet: Accuracy, byKind: z.record(z.string(), Accuracy) }),
   opportunity: z.record(z.string(), z.number()),
   optimisation: z.record(z.string(), z.number()),
   events: z.array(z.looseObject({ id: z.string(), kind: z.string(), date: z.string() })),
-  settlement: z.looseObject({ baseline: z.string(), totalCents: z.number(), energyUsd: z.number(), capacityUsd: z.number(), drUsd: z.number() }),
+  settlement: z.looseObject({
+    baseline: z.string(),
+    totalCents: z.number(),
+    energyUsd: z.number(),
+    capacityUsd: z.number(),
+    drUsd: z.number(),
+  }),
   distribution: z.object({
     settlementCents: z.number(),
     feeCents: z.number(),

@@ -50,12 +50,22 @@ export function settle(
   let energy = 0n;
   for (let i = 0; i < ns; i++) {
     let kwh = 0;
-    for (let j = 0; j < models.length; j++) kwh += ((dispatch[j] as DispatchArrays).flex[i] as number) * tl.dt;
+    for (let j = 0; j < models.length; j++)
+      kwh += ((dispatch[j] as DispatchArrays).flex[i] as number) * tl.dt;
     const wh = roundHalfAway(kwh * 1000);
     const price = sig.priceMicros[tl.season0 + i] as bigint;
     const amount = divHalfAway(BigInt(wh) * price, 1_000_000n);
     energy += amount;
-    lines.push({ line: lines.length + 1, kind: 'energy', event: null, interval: i, quantity: wh, unit: 'Wh', priceMicros: price, amountMicros: amount });
+    lines.push({
+      line: lines.length + 1,
+      kind: 'energy',
+      event: null,
+      interval: i,
+      quantity: wh,
+      unit: 'Wh',
+      priceMicros: price,
+      amountMicros: amount,
+    });
   }
   let capacity = 0n;
   let dr = 0n;
@@ -72,16 +82,41 @@ export function settle(
       const w = Math.max(0, roundHalfAway(kw * 1000));
       const amount = divHalfAway(BigInt(w) * price, 1000n);
       capacity += amount;
-      lines.push({ line: lines.length + 1, kind: 'capacity', event: ev.id, interval: null, quantity: w, unit: 'W', priceMicros: price, amountMicros: amount });
+      lines.push({
+        line: lines.length + 1,
+        kind: 'capacity',
+        event: ev.id,
+        interval: null,
+        quantity: w,
+        unit: 'W',
+        priceMicros: price,
+        amountMicros: amount,
+      });
     } else {
       const wh = Math.max(0, roundHalfAway(kwh * 1000));
       const amount = divHalfAway(BigInt(wh) * price, 1000n);
       dr += amount;
-      lines.push({ line: lines.length + 1, kind: 'dr', event: ev.id, interval: null, quantity: wh, unit: 'Wh', priceMicros: price, amountMicros: amount });
+      lines.push({
+        line: lines.length + 1,
+        kind: 'dr',
+        event: ev.id,
+        interval: null,
+        quantity: wh,
+        unit: 'Wh',
+        priceMicros: price,
+        amountMicros: amount,
+      });
     }
   }
   const total = energy + capacity + dr;
-  return { lines, totalMicros: total, totalCents: microsToCents(total), energyMicros: energy, capacityMicros: capacity, drMicros: dr };
+  return {
+    lines,
+    totalMicros: total,
+    totalCents: microsToCents(total),
+    energyMicros: energy,
+    capacityMicros: capacity,
+    drMicros: dr,
+  };
 }
 
 export interface ParticipantValue {
@@ -146,7 +181,8 @@ export function participantValues(
         const ev = evPrice.get(d.event);
         if (!ev) continue;
         evKwh += d.deliveredKwh;
-        evUsd += ev.kind === 'capacity' ? ev.event.price * d.deliveredKw : ev.event.price * d.deliveredKwh;
+        evUsd +=
+          ev.kind === 'capacity' ? ev.event.price * d.deliveredKw : ev.event.price * d.deliveredKwh;
       }
     const energyMicros = toMicros(usd);
     const eventMicros = toMicros(evUsd);
@@ -166,7 +202,11 @@ export function participantValues(
 }
 
 /** The fee and each participant's payment; Σ payments + fee = settlement, to the cent. */
-export function distribute(values: readonly ParticipantValue[], settlementCents: bigint, s: Scenario): Distribution {
+export function distribute(
+  values: readonly ParticipantValue[],
+  settlementCents: bigint,
+  s: Scenario,
+): Distribution {
   const feeBp = BigInt(Math.round(s.settlement.aggregatorFeePct * 100));
   let fee: bigint;
   let pool: bigint;
@@ -177,7 +217,10 @@ export function distribute(values: readonly ParticipantValue[], settlementCents:
     fee = settlementCents;
     pool = 0n;
   }
-  const weights = values.map((v) => ({ key: v.participant, weight: v.valueMicros > 0n ? v.valueMicros : 0n }));
+  const weights = values.map((v) => ({
+    key: v.participant,
+    weight: v.valueMicros > 0n ? v.valueMicros : 0n,
+  }));
   const { shares, unallocated } = largestRemainder(pool, weights);
   const pay = new Map(shares.map((x) => [x.key, x.amount]));
   return {

@@ -8,13 +8,32 @@ import { enrol, type EnrolResult } from './enrol';
 import { buildModel, InfeasibleError, seasonLength, type DerModel } from './fleet';
 import { loadHighs } from './lp';
 import { accuracy, type Accuracy } from './metrics';
-import { measure, premiseLoads, splitDeliveries, type DerDelivery, type Performance, type PremiseLoad } from './mv';
+import {
+  measure,
+  premiseLoads,
+  splitDeliveries,
+  type DerDelivery,
+  type Performance,
+  type PremiseLoad,
+} from './mv';
 import { opportunities, type Opportunity } from './opportunity';
 import { Optimiser } from './optimise';
 import { Rng } from './random';
 import type { DerKind, Scenario } from './scenario';
-import { distribute, participantValues, settle, type Distribution, type Settlement } from './settle';
-import { buildSignals, buildTimeline, intervalValue, type Signals, type Timeline } from './timeline';
+import {
+  distribute,
+  participantValues,
+  settle,
+  type Distribution,
+  type Settlement,
+} from './settle';
+import {
+  buildSignals,
+  buildTimeline,
+  intervalValue,
+  type Signals,
+  type Timeline,
+} from './timeline';
 
 export interface SimOptions {
   progress?: (p: Progress) => void;
@@ -45,7 +64,11 @@ export interface SimResult {
   timings: Record<string, number>;
 }
 
-function sumSeries(models: readonly DerModel[], pick: (m: DerModel) => Float32Array, ns: number): Float64Array {
+function sumSeries(
+  models: readonly DerModel[],
+  pick: (m: DerModel) => Float32Array,
+  ns: number,
+): Float64Array {
   const out = new Float64Array(ns);
   for (const m of models) {
     const a = pick(m);
@@ -54,7 +77,11 @@ function sumSeries(models: readonly DerModel[], pick: (m: DerModel) => Float32Ar
   return out;
 }
 
-export async function simulate(db: Database | null, scenario: Scenario, opts: SimOptions = {}): Promise<SimResult> {
+export async function simulate(
+  db: Database | null,
+  scenario: Scenario,
+  opts: SimOptions = {},
+): Promise<SimResult> {
   const progress = opts.progress ?? (() => {});
   const check = (): void => {
     if (opts.signal?.aborted) throw new CancelledError();
@@ -79,9 +106,13 @@ export async function simulate(db: Database | null, scenario: Scenario, opts: Si
   })();
   const en = enrol(db, scenario);
   if (en.ders.length === 0)
-    throw new EdwError('input_rejected', `no DER is enrolled: ${en.enrolments.length} excluded (see the enrolment table)`, {
-      exclusions: en.enrolments.slice(0, 50).map((e) => ({ der: e.key, reason: e.reason })),
-    });
+    throw new EdwError(
+      'input_rejected',
+      `no DER is enrolled: ${en.enrolments.length} excluded (see the enrolment table)`,
+      {
+        exclusions: en.enrolments.slice(0, 50).map((e) => ({ der: e.key, reason: e.reason })),
+      },
+    );
   lap('enrol');
   check();
 
@@ -90,7 +121,10 @@ export async function simulate(db: Database | null, scenario: Scenario, opts: Si
   try {
     for (const d of en.ders) models.push(buildModel(d, scenario, tl, sig, rng.fork('models')));
   } catch (e) {
-    if (e instanceof InfeasibleError) throw new EdwError('input_rejected', `infeasible scenario: ${e.message}`, { binding: e.binding });
+    if (e instanceof InfeasibleError)
+      throw new EdwError('input_rejected', `infeasible scenario: ${e.message}`, {
+        binding: e.binding,
+      });
     throw e;
   }
   const ns = seasonLength(tl);
@@ -101,7 +135,11 @@ export async function simulate(db: Database | null, scenario: Scenario, opts: Si
   for (const k of ['storage', 'ev_charger', 'thermostat', 'pv'] as const) {
     const ms = models.filter((m) => m.der.kind === k);
     if (ms.length === 0) continue;
-    byKind[k] = accuracy(sumSeries(ms, (m) => m.actual.avail, ns), sumSeries(ms, (m) => m.forecast.avail, ns), perDay);
+    byKind[k] = accuracy(
+      sumSeries(ms, (m) => m.actual.avail, ns),
+      sumSeries(ms, (m) => m.forecast.avail, ns),
+      perDay,
+    );
   }
   const acc: ForecastAccuracy = {
     fleet: accuracy(fleetA, fleetF, perDay),
@@ -123,26 +161,48 @@ export async function simulate(db: Database | null, scenario: Scenario, opts: Si
   const nDays = tl.days.length - tl.seasonDay0;
   const drng = rng.fork('dispatch');
   for (let d = 0; d < nDays; d++) {
-    progress({ phase: 'stages 4–5: optimisation and dispatch', done: d, total: nDays, unit: 'days' });
+    progress({
+      phase: 'stages 4–5: optimisation and dispatch',
+      done: d,
+      total: nDays,
+      unit: 'days',
+    });
     try {
       await opt.planDay(d);
     } catch (e) {
-      if (e instanceof InfeasibleError) throw new EdwError('input_rejected', `infeasible scenario: ${e.message}`, { binding: e.binding });
+      if (e instanceof InfeasibleError)
+        throw new EdwError('input_rejected', `infeasible scenario: ${e.message}`, {
+          binding: e.binding,
+        });
       throw e;
     }
-    models.forEach((m, j) => dispatchDay(m, opt.plan[j]!, dispatch[j]!, tl, d, scenario.dispatch.deviationSd, drng));
+    models.forEach((m, j) =>
+      dispatchDay(m, opt.plan[j]!, dispatch[j]!, tl, d, scenario.dispatch.deviationSd, drng),
+    );
     check();
     // Let the event loop breathe (cancel requests, progress frames).
     if (d % 4 === 3) await new Promise((r) => setImmediate(r));
   }
-  progress({ phase: 'stages 4–5: optimisation and dispatch', done: nDays, total: nDays, unit: 'days' });
+  progress({
+    phase: 'stages 4–5: optimisation and dispatch',
+    done: nDays,
+    total: nDays,
+    unit: 'days',
+  });
   timings.optimise = opt.stats.solveSeconds;
   lap('optimise+dispatch');
   check();
 
   progress({ phase: 'stage 6: M&V and settlement', done: 0 });
   const loads = premiseLoads(db, models, dispatch, tl, sig, rng.fork('loads'));
-  const { performance: perf } = measure(loads, models, dispatch, tl, sig, scenario.settlement.adjustmentCapPct);
+  const { performance: perf } = measure(
+    loads,
+    models,
+    dispatch,
+    tl,
+    sig,
+    scenario.settlement.adjustmentCapPct,
+  );
   const method = scenario.settlement.baseline;
   const deliveries = splitDeliveries(perf, loads, models, dispatch, tl, sig, method);
   const settlement = settle(models, dispatch, perf, tl, sig, method);
@@ -154,7 +214,10 @@ export async function simulate(db: Database | null, scenario: Scenario, opts: Si
   const distribution = distribute(values, settlement.totalCents, scenario);
   const paid = distribution.participants.reduce((a, p) => a + p.paymentCents, 0n);
   if (paid + distribution.feeCents !== settlement.totalCents)
-    throw new EdwError('internal', `distribution does not reconcile: ${paid} + ${distribution.feeCents} ≠ ${settlement.totalCents} cents`);
+    throw new EdwError(
+      'internal',
+      `distribution does not reconcile: ${paid} + ${distribution.feeCents} ≠ ${settlement.totalCents} cents`,
+    );
   lap('distribute');
   return {
     scenario,

@@ -1,4 +1,4 @@
-// Writes a simulation's stage outputs to the workspace (migration 006 tables) in one
+// Writes a simulation's stage outputs to the workspace (migration 004 tables) in one
 // transaction, in chunks that yield to the event loop (progress and cancel stay live); a
 // cancelled or failed write leaves nothing behind.
 import { createHash } from 'node:crypto';
@@ -66,7 +66,15 @@ export async function storeRun(
       const t = tl.season0 + i;
       const e = sig.eventAt[t] as number;
       const ev = e >= 0 ? (sig.events[e]?.id ?? null) : null;
-      iv.run(runId, i, tl.start[t], localLabel(tl, t), sig.price[t], Math.round((sig.tempActual[t] as number) * 10) / 10, ev);
+      iv.run(
+        runId,
+        i,
+        tl.start[t],
+        localLabel(tl, t),
+        sig.price[t],
+        Math.round((sig.tempActual[t] as number) * 10) / 10,
+        ev,
+      );
       let q = 0;
       for (const p of optimiser.plan) q += (p.g[i] as number) - (p.c[i] as number);
       bid.run(runId, i, Math.round(q * 1000) / 1000, sig.price[t], ev);
@@ -75,11 +83,35 @@ export async function storeRun(
     let k = 0;
     for (const e of r.enrol.enrolments) {
       const der = e.status === 'enrolled' ? k++ : null;
-      enr.run(runId, der, e.key, e.kind, e.kw, e.kwh, e.participant, e.premiseId, e.customerId, e.assetId, e.circuit, e.transformer, e.source, e.status, e.reason);
+      enr.run(
+        runId,
+        der,
+        e.key,
+        e.kind,
+        e.kw,
+        e.kwh,
+        e.participant,
+        e.premiseId,
+        e.customerId,
+        e.assetId,
+        e.circuit,
+        e.transformer,
+        e.source,
+        e.status,
+        e.reason,
+      );
     }
     const opp = db.prepare('INSERT INTO vpp_opportunity VALUES (?,?,?,?,?,?,?)');
     for (const o of r.opportunities)
-      opp.run(runId, o.der, toMicros(o.arbitrageUsd), toMicros(o.capacityUsd), toMicros(o.drUsd), toMicros(o.demandChargeUsd), toMicros(o.totalUsd));
+      opp.run(
+        runId,
+        o.der,
+        toMicros(o.arbitrageUsd),
+        toMicros(o.capacityUsd),
+        toMicros(o.drUsd),
+        toMicros(o.demandChargeUsd),
+        toMicros(o.totalUsd),
+      );
     const fc = db.prepare('INSERT INTO vpp_forecast VALUES (?,?,?,?,?)');
     const pl = db.prepare('INSERT INTO vpp_plan VALUES (?,?,?,?,?,?)');
     const dp = db.prepare('INSERT INTO vpp_dispatch VALUES (?,?,?,?,?,?)');
@@ -91,7 +123,14 @@ export async function storeRun(
       for (let i = 0; i < ns; i++) {
         fc.run(runId, j, i, q(m.forecast.avail[i] as number), q(m.actual.avail[i] as number));
         pl.run(runId, j, i, q(p.c[i] as number), q(p.g[i] as number), q(p.s[i] as number));
-        dp.run(runId, j, i, q((p.g[i] as number) - (p.c[i] as number)), q(d.flex[i] as number), q(d.s[i] as number));
+        dp.run(
+          runId,
+          j,
+          i,
+          q((p.g[i] as number) - (p.c[i] as number)),
+          q(d.flex[i] as number),
+          q(d.s[i] as number),
+        );
       }
       if (j % 25 === 24) {
         opts.progress?.({ phase: 'saving stage tables', done: j + 1, total, unit: 'DERs' });
@@ -101,20 +140,58 @@ export async function storeRun(
     }
     const pf = db.prepare('INSERT INTO vpp_performance VALUES (?,?,?,?,?,?,?,?,?,?)');
     for (const p of r.performance)
-      pf.run(runId, p.event, p.premise, p.method, p.baselineKwh, p.meteredKwh, p.deliveredKwh, p.deliveredKw, p.adjustment, p.daysUsed);
+      pf.run(
+        runId,
+        p.event,
+        p.premise,
+        p.method,
+        p.baselineKwh,
+        p.meteredKwh,
+        p.deliveredKwh,
+        p.deliveredKw,
+        p.adjustment,
+        p.daysUsed,
+      );
     const dl = db.prepare('INSERT INTO vpp_delivery VALUES (?,?,?,?,?,?)');
-    for (const d of r.deliveries) dl.run(runId, d.event, d.der, d.telemetryKwh, d.deliveredKwh, d.deliveredKw);
+    for (const d of r.deliveries)
+      dl.run(runId, d.event, d.der, d.telemetryKwh, d.deliveredKwh, d.deliveredKw);
     const st = db.prepare('INSERT INTO vpp_settlement VALUES (?,?,?,?,?,?,?,?,?)');
-    for (const l of r.settlement.lines) st.run(runId, l.line, l.kind, l.event, l.interval, l.quantity, l.unit, l.priceMicros, l.amountMicros);
+    for (const l of r.settlement.lines)
+      st.run(
+        runId,
+        l.line,
+        l.kind,
+        l.event,
+        l.interval,
+        l.quantity,
+        l.unit,
+        l.priceMicros,
+        l.amountMicros,
+      );
     const ds = db.prepare('INSERT INTO vpp_distribution VALUES (?,?,?,?,?,?,?,?,?,?)');
     for (const p of r.distribution.participants)
-      ds.run(runId, p.participant, p.ders.length, p.energyKwhOut, p.energyKwhIn, p.eventKwh, p.energyMicros, p.eventMicros, p.weightMicros, p.paymentCents);
+      ds.run(
+        runId,
+        p.participant,
+        p.ders.length,
+        p.energyKwhOut,
+        p.energyKwhIn,
+        p.eventKwh,
+        p.energyMicros,
+        p.eventMicros,
+        p.weightMicros,
+        p.paymentCents,
+      );
     db.prepare(`INSERT INTO audit_log (at, role, action, subject, details) VALUES (?,?,?,?,?)`).run(
       Math.floor(Date.now() / 1000),
       role,
       'vpp_simulate',
       `vpp_run ${runId}`,
-      JSON.stringify({ scenario: r.scenario.name, ders: total, settlementCents: Number(r.distribution.settlementCents) }),
+      JSON.stringify({
+        scenario: r.scenario.name,
+        ders: total,
+        settlementCents: Number(r.distribution.settlementCents),
+      }),
     );
     db.exec('COMMIT');
     return runId;
@@ -125,7 +202,11 @@ export async function storeRun(
 }
 
 /** One stage table of a run as CSV (header + rows, RFC 4180 quoting). */
-export function tableCsv(db: Database, runId: number, table: StageTable): { csv: string; rows: number } {
+export function tableCsv(
+  db: Database,
+  runId: number,
+  table: StageTable,
+): { csv: string; rows: number } {
   const stmt = db.prepare(`SELECT * FROM ${table} WHERE run_id = ? ORDER BY 1, 2, 3`);
   const cols = stmt.columns().map((c) => c.name);
   const out: string[] = [cols.join(',')];

@@ -131,14 +131,20 @@ export function buildSignals(s: Scenario, tl: Timeline, rng: Rng): Signals {
     const amp = (w.meanHighF - w.meanLowF) / 2;
     const fcBias = w.forecastErrorSdF * r.normal();
     cloudActual[di] = w.minClearSky + (1 - w.minClearSky) * r.next();
-    cloudForecast[di] = Math.min(1, Math.max(w.minClearSky, (cloudActual[di] as number) + 0.15 * r.normal()));
+    cloudForecast[di] = Math.min(
+      1,
+      Math.max(w.minClearSky, (cloudActual[di] as number) + 0.15 * r.normal()),
+    );
     const iso = dayToIso(tl.days[di] as number);
     for (let t = tl.dayStart[di] as number; t < (tl.dayStart[di + 1] as number); t++) {
       const h = tl.hour[t] as number;
       const hh = Math.floor(h);
       const base = (tl.offDay[t] ? p.weekend : p.weekday)[hh] as number;
       const ov = overrides.get(`${iso}|${hh}`);
-      const v = ov !== undefined ? ov : Math.round(base * dayFactor * (hourFactor[hh] as number) * 100) / 100;
+      const v =
+        ov !== undefined
+          ? ov
+          : Math.round(base * dayFactor * (hourFactor[hh] as number) * 100) / 100;
       price[t] = v;
       priceMicros[t] = BigInt(Math.round(v * 1e6));
       const temp = mean + amp * Math.cos((2 * Math.PI * (h + tl.dt / 2 - 15)) / 24);
@@ -169,7 +175,17 @@ export function buildSignals(s: Scenario, tl: Timeline, rng: Rng): Signals {
   };
   for (const e of s.market.capacityEvents) add('capacity', e);
   for (const e of s.market.drEvents) add('dr', e);
-  return { price, priceMicros, tempActual, tempForecast, cloudActual, cloudForecast, events, eventAt, eventDays };
+  return {
+    price,
+    priceMicros,
+    tempActual,
+    tempForecast,
+    cloudActual,
+    cloudForecast,
+    events,
+    eventAt,
+    eventDays,
+  };
 }
 
 /**

@@ -1,6 +1,5 @@
 // Creating a workspace file, optionally with the demo, without ever leaving a half-built
 // file behind: the work happens in a sibling temp file that is renamed into place on success.
-import { rebuildSearch } from '../search/build';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Workspace } from './workspace';
@@ -48,7 +47,6 @@ export async function createWorkspaceFile(
       signal: opts.signal,
     });
     ws.setMeta('demo', JSON.stringify({ name: 'Pembroke, NH', ...scale }));
-    rebuildSearch(ws.db);
     ws.audit('analyst', 'create', path.basename(file), { demo: true, ...scale, counts });
     opts.onProgress?.({ phase: 'finishing', done: 0, message: 'optimizing the workspace file' });
     ws.db.exec('ANALYZE');

@@ -69,6 +69,27 @@ export const pages: readonly PageDef[] = [
     needsWorkspace: true,
     component: lazy(() => import('./pages/PremisePage')),
   },
+  {
+    id: 'bills',
+    label: 'Bills',
+    section: 'Billing',
+    needsWorkspace: true,
+    component: lazy(() => import('./pages/BillsPage')),
+  },
+  {
+    id: 'datasets',
+    label: 'Datasets',
+    section: 'Datasets',
+    needsWorkspace: true,
+    component: lazy(() => import('./pages/DatasetsPage')),
+  },
+  {
+    id: 'vpp',
+    label: 'VPP simulation',
+    section: 'DER',
+    needsWorkspace: true,
+    component: lazy(() => import('./pages/VppPage')),
+  },
 ];
 
 export const WORKSPACE_PAGE = 'workspace';

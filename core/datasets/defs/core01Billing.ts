@@ -29,23 +29,101 @@ const COLUMNS: ColumnDef[] = [
   col('bill_id', 'integer', null, 'system', 'Row id of the bill in the workspace.'),
   col('org', 'text', null, 'system', 'Organization code of the bill (e.g. UES).'),
   col('account', 'text', null, 'pii', 'Account number as billed.'),
-  col('premise', 'text', null, 'system', "The utility's key of the premise of the billed usage point."),
+  col(
+    'premise',
+    'text',
+    null,
+    'system',
+    "The utility's key of the premise of the billed usage point.",
+  ),
   col('usage_point', 'text', null, 'system', "The utility's key of the billed usage point."),
   col('tariff', 'text', null, 'system', 'Rate code the bill was recomputed on.'),
-  col('period_from', 'date', null, 'customer_usage', 'Opening read date; the bill covers local days [period_from, period_to).'),
+  col(
+    'period_from',
+    'date',
+    null,
+    'customer_usage',
+    'Opening read date; the bill covers local days [period_from, period_to).',
+  ),
   col('period_to', 'date', null, 'customer_usage', 'Closing read date.'),
-  col('line_no', 'integer', null, 'system', 'Line number in the validation (bill lines in printed order, then lines the bill lacks); empty on the total row.'),
-  col('charge_code', 'text', null, 'system', "The line's charge code (the bill's, else the tariff's)."),
-  col('charge', 'text', null, 'system', 'The charge as printed on the bill (or the tariff component name when the bill lacks the line).'),
-  col('rate', 'text', null, 'system', 'Rate as printed on the bill (decimal text), else the tariff rate.'),
-  col('quantity', 'text', null, 'customer_usage', 'Quantity as printed on the bill (decimal text), else the recomputed quantity.'),
+  col(
+    'line_no',
+    'integer',
+    null,
+    'system',
+    'Line number in the validation (bill lines in printed order, then lines the bill lacks); empty on the total row.',
+  ),
+  col(
+    'charge_code',
+    'text',
+    null,
+    'system',
+    "The line's charge code (the bill's, else the tariff's).",
+  ),
+  col(
+    'charge',
+    'text',
+    null,
+    'system',
+    'The charge as printed on the bill (or the tariff component name when the bill lacks the line).',
+  ),
+  col(
+    'rate',
+    'text',
+    null,
+    'system',
+    'Rate as printed on the bill (decimal text), else the tariff rate.',
+  ),
+  col(
+    'quantity',
+    'text',
+    null,
+    'customer_usage',
+    'Quantity as printed on the bill (decimal text), else the recomputed quantity.',
+  ),
   col('unit', 'text', null, 'system', 'Unit of the quantity (kWh, bill, day …).'),
-  col('billed', 'number', 'USD', 'customer_usage', 'Amount billed (exact decimal dollars); empty for a line the bill lacks.'),
-  col('recomputed', 'number', 'USD', 'customer_usage', "Amount recomputed under the tariff's rule; empty when the line matches no charge or the bill could not be recomputed."),
-  col('difference', 'number', 'USD', 'customer_usage', 'billed − recomputed (a missing line counts as 0 billed).'),
-  col('within_tolerance', 'boolean', null, 'customer_usage', '|difference| ≤ the tolerance parameter.'),
-  col('cause', 'text', null, 'customer_usage', 'match, rounding, proration, usage_mismatch, wrong_rate, missing_line, unmatched_line, unexplained, not_recomputed; PASS or FAIL on the total row.'),
-  col('explanation', 'text', null, 'customer_usage', 'The most likely explanation, with its arithmetic (the validator summary on the total row).'),
+  col(
+    'billed',
+    'number',
+    'USD',
+    'customer_usage',
+    'Amount billed (exact decimal dollars); empty for a line the bill lacks.',
+  ),
+  col(
+    'recomputed',
+    'number',
+    'USD',
+    'customer_usage',
+    "Amount recomputed under the tariff's rule; empty when the line matches no charge or the bill could not be recomputed.",
+  ),
+  col(
+    'difference',
+    'number',
+    'USD',
+    'customer_usage',
+    'billed − recomputed (a missing line counts as 0 billed).',
+  ),
+  col(
+    'within_tolerance',
+    'boolean',
+    null,
+    'customer_usage',
+    '|difference| ≤ the tolerance parameter.',
+  ),
+  col(
+    'cause',
+    'text',
+    null,
+    'customer_usage',
+    'match, rounding, proration, usage_mismatch, wrong_rate, missing_line, unmatched_line, unexplained, not_recomputed; PASS or FAIL on the total row.',
+  ),
+  col(
+    'explanation',
+    'text',
+    null,
+    'customer_usage',
+    'The most likely explanation, with its arithmetic (the validator summary on the total row).',
+  ),
 ];
 
 const Params = z
@@ -95,9 +173,11 @@ export const core01Billing = defineDataset({
   columns: COLUMNS,
 
   count(ctx, params) {
-    return (ctx.db.prepare(`SELECT count(*) AS n FROM (${SELECT})`).get(...args(ctx, params)) as {
-      n: number;
-    }).n;
+    return (
+      ctx.db.prepare(`SELECT count(*) AS n FROM (${SELECT})`).get(...args(ctx, params)) as {
+        n: number;
+      }
+    ).n;
   },
 
   *rows(ctx, params): Generator<DatasetRow> {
@@ -228,4 +308,3 @@ function args(
   const to = p.to ?? null;
   return [orgId, orgId, account, account, from, from, to, to];
 }
-

@@ -45,7 +45,12 @@ describe('core-02-tou', () => {
     expect(sum('Mid-Peak Hourly')).toBe('5.4688');
     expect(sum('CriticalPeak')).toBe('3.5626');
     expect(sum('Off-Peak')).toBe('10.2344');
-    expect(decimalSum(rows.map((r) => r.read_value as string), 4)).toBe('19.2658');
+    expect(
+      decimalSum(
+        rows.map((r) => r.read_value as string),
+        4,
+      ),
+    ).toBe('19.2658');
     expect(rows.filter((r) => r.tou_block === 'Mid-Peak Hourly')).toHaveLength(7);
     expect(rows.filter((r) => r.tou_block === 'CriticalPeak')).toHaveLength(5);
   });
@@ -79,7 +84,7 @@ describe('core-02-tou', () => {
       from: '2018-03-11',
       to: '2018-03-11',
     });
-    expect(again.rows.map((r) => r.time_start.slice(11))).toEqual([
+    expect(again.rows.map((r) => (r.time_start ?? '').slice(11))).toEqual([
       '00:00-05:00',
       '01:00-05:00',
       ...Array.from({ length: 21 }, (_, i) => `${String(i + 3).padStart(2, '0')}:00-04:00`),
@@ -91,7 +96,7 @@ describe('core-02-tou', () => {
       to: '2018-11-04',
     });
     expect(fall.rows).toHaveLength(25);
-    expect(fall.rows.slice(1, 3).map((r) => r.time_start.slice(11))).toEqual([
+    expect(fall.rows.slice(1, 3).map((r) => (r.time_start ?? '').slice(11))).toEqual([
       '01:00-04:00',
       '01:00-05:00',
     ]);

@@ -25,7 +25,12 @@ import {
 import { readBlocks } from '../../metering/intervals';
 import { QUALITY, QUALITY_NAMES } from '../../metering/quality';
 import { localDayOf } from '../../time/zone';
-import { participations, enrolledUsagePoints, resolvePrograms, type ProgramRow } from '../enrolment';
+import {
+  participations,
+  enrolledUsagePoints,
+  resolvePrograms,
+  type ProgramRow,
+} from '../enrolment';
 import {
   Agreements,
   LocalTimeParam,
@@ -50,22 +55,82 @@ const col = (
 ): ColumnDef => ({ name, type, unit, description, dataClass });
 
 const COLUMNS: ColumnDef[] = [
-  col('program', 'text', null, 'customer_usage', 'Program Name (A): the TOU program the usage point is enrolled in, e.g. "UES TOU-RES".'),
-  col('tou_block', 'text', null, 'system', 'TOU Block Name (B): name of the time period of the hour in the program tariff, e.g. "Mid-Peak Hourly"; empty when the tariff version in force has no TOU schedule.'),
-  col('time_start', 'text', null, 'system', 'TimeStart (C): local start of the hour with its UTC offset, e.g. 2018-06-12T08:00-04:00.'),
-  col('read_value', 'number', 'kWh', 'customer_usage', 'ReadValue (D): energy of the hour (sum of the valid, estimated or edited slots); empty when every slot is missing. Unit in uom.'),
-  col('uom', 'text', null, 'system', 'UOM (E): unit of the reading as MDM extracts print it (KWH).'),
-  col('quality', 'text', null, 'system', "Quality (F): the organization's own quality code of the hour's worst slot (quality parameter: label, code or normalized)."),
-  col('quality_normalized', 'text', null, 'system', 'edw normalised quality: valid, estimated, edited, missing, failed.'),
-  col('tou_period', 'text', null, 'system', 'Code of the time period (mid_peak, critical_peak, off_peak …).'),
+  col(
+    'program',
+    'text',
+    null,
+    'customer_usage',
+    'Program Name (A): the TOU program the usage point is enrolled in, e.g. "UES TOU-RES".',
+  ),
+  col(
+    'tou_block',
+    'text',
+    null,
+    'system',
+    'TOU Block Name (B): name of the time period of the hour in the program tariff, e.g. "Mid-Peak Hourly"; empty when the tariff version in force has no TOU schedule.',
+  ),
+  col(
+    'time_start',
+    'text',
+    null,
+    'system',
+    'TimeStart (C): local start of the hour with its UTC offset, e.g. 2018-06-12T08:00-04:00.',
+  ),
+  col(
+    'read_value',
+    'number',
+    'kWh',
+    'customer_usage',
+    'ReadValue (D): energy of the hour (sum of the valid, estimated or edited slots); empty when every slot is missing. Unit in uom.',
+  ),
+  col(
+    'uom',
+    'text',
+    null,
+    'system',
+    'UOM (E): unit of the reading as MDM extracts print it (KWH).',
+  ),
+  col(
+    'quality',
+    'text',
+    null,
+    'system',
+    "Quality (F): the organization's own quality code of the hour's worst slot (quality parameter: label, code or normalized).",
+  ),
+  col(
+    'quality_normalized',
+    'text',
+    null,
+    'system',
+    'edw normalised quality: valid, estimated, edited, missing, failed.',
+  ),
+  col(
+    'tou_period',
+    'text',
+    null,
+    'system',
+    'Code of the time period (mid_peak, critical_peak, off_peak …).',
+  ),
   col('time_start_utc', 'integer', 's', 'system', 'Start of the hour, UTC epoch seconds.'),
   col('premise_id', 'text', null, 'system', 'Platform PremiseID of the usage point’s premise.'),
   col('usage_point', 'text', null, 'system', "ORG:key — the utility's own usage point id."),
   col('usage_point_id', 'text', null, 'system', 'Platform UsagePointID.'),
-  col('account_id', 'text', null, 'system', 'Platform AccountID of the account served on that day.'),
+  col(
+    'account_id',
+    'text',
+    null,
+    'system',
+    'Platform AccountID of the account served on that day.',
+  ),
   col('program_id', 'text', null, 'system', 'Platform ProgramID.'),
   col('time_period_id', 'text', null, 'system', 'Platform TimePeriodID of the time period.'),
-  col('rate_class_id', 'text', null, 'system', 'Platform RateClassID of the service agreement in force.'),
+  col(
+    'rate_class_id',
+    'text',
+    null,
+    'system',
+    'Platform RateClassID of the service agreement in force.',
+  ),
 ];
 
 const Params = z
@@ -140,13 +205,15 @@ function energySeries(db: Database, usagePointId: number): { id: number; unit: s
 function programTariff(db: Database, program: ProgramRow, ref: string | undefined): TariffModel {
   if (ref !== undefined) {
     const colon = ref.indexOf(':');
-    if (colon <= 0) throw badParam('tariff', `tariff "${ref}": expected ORG:CODE, e.g. UES:TOU-RES`);
+    if (colon <= 0)
+      throw badParam('tariff', `tariff "${ref}": expected ORG:CODE, e.g. UES:TOU-RES`);
     const org = orgByCode(db, ref.slice(0, colon), 'tariff');
     const id = db
       .prepare('SELECT id FROM tariff WHERE org_id = ? AND code = ? COLLATE NOCASE')
       .pluck()
       .get(org.id, ref.slice(colon + 1)) as number | undefined;
-    if (id === undefined) throw badParam('tariff', `${org.code} has no tariff "${ref.slice(colon + 1)}"`);
+    if (id === undefined)
+      throw badParam('tariff', `${org.code} has no tariff "${ref.slice(colon + 1)}"`);
     return loadTariff(db, id);
   }
   const id = db
@@ -186,17 +253,20 @@ function dayLabels(t: TariffModel, day: number, ids: PlatformIds): (Label | null
     const p = row?.[h] ?? -1;
     const period = p >= 0 ? v.periods[p] : undefined;
     return period
-      ? { code: period.code, name: period.name, timePeriodId: ids.get('TimePeriodID', 'time_period', period.id) }
+      ? {
+          code: period.code,
+          name: period.name,
+          timePeriodId: ids.get('TimePeriodID', 'time_period', period.id),
+        }
       : null;
   });
 }
 
-function* tariffRows(
-  db: Database,
-  params: P,
-): Generator<DatasetRow> {
+function* tariffRows(db: Database, params: P): Generator<DatasetRow> {
   const programs = resolvePrograms(db, params.program, ['tou'], 'program');
-  const only = params.usage_point ? new Set(resolveUsagePoints(db, params.usage_point, 'usage_point')) : null;
+  const only = params.usage_point
+    ? new Set(resolveUsagePoints(db, params.usage_point, 'usage_point'))
+    : null;
   const ids = new PlatformIds(db);
   const agreements = new Agreements(db);
   const quality = new QualityLabels(db, params.quality);
@@ -214,7 +284,8 @@ function* tariffRows(
       const up = usagePointRow(db, upId);
       const series = energySeries(db, upId);
       if (!series) continue;
-      const fromT = params.from === undefined ? -Infinity : localInstant(params.from, up.zone, false);
+      const fromT =
+        params.from === undefined ? -Infinity : localInstant(params.from, up.zone, false);
       const toT = params.to === undefined ? Infinity : localInstant(params.to, up.zone, true);
       const fromDay = Number.isFinite(fromT) ? localDayOf(fromT, up.zone) : -1e9;
       const toDay = Number.isFinite(toT) ? localDayOf(toT, up.zone) : 1e9;

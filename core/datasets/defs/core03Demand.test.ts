@@ -64,7 +64,7 @@ describe('core-03-demand', () => {
     const daily = (await exportRows(ws, 'core-03-demand', params)).rows;
     const { rows } = await exportRows(ws, 'core-03-demand', { ...params, level: 'monthly' });
     const max = (m: string) =>
-      Math.max(...daily.filter((r) => r.period.startsWith(m)).map((r) => Number(r.read_value)));
+      Math.max(...daily.filter((r) => r.period?.startsWith(m)).map((r) => Number(r.read_value)));
     expect(rows.map((r) => [r.period, Number(r.read_value), r.time_start])).toEqual([
       ['2018-07', max('2018-07'), '2018-07-01T00:00-04:00'],
       ['2018-08', max('2018-08'), '2018-08-01T00:00-04:00'],
@@ -153,8 +153,9 @@ describe('core-03-demand', () => {
       level: 'rate_class_daily',
       rate_class: 'UES:R',
     });
-    expect(rows.map((r) => [r.class, r.suppressed, r.suppression_reason, r.non_coincident_peak_kw]))
-      .toEqual([['R', 'true', 'dominant_customer', '']]);
+    expect(
+      rows.map((r) => [r.class, r.suppressed, r.suppression_reason, r.non_coincident_peak_kw]),
+    ).toEqual([['R', 'true', 'dominant_customer', '']]);
     expect(run.suppressedCells).toBe(1);
   });
 
@@ -162,13 +163,20 @@ describe('core-03-demand', () => {
     // 17th customer: 2.9 kW in every hour (its NCP 2.9 of 34.9 = 8.3 %) — but at the CP hour
     // (00:00, 17 + 2.9 = 19.9) customer 0 has 2 kW (10 %) and it has 2.9 (14.6 %): released.
     ws = classScenario([{ rateClass: 'R', days: { [DAY]: Array(24).fill(2.9) } }]);
-    const ok = await exportRows(ws, 'core-03-demand', { level: 'rate_class_daily', rate_class: 'R' });
-    expect(ok.rows.map((r) => [r.coincident_peak_kw, r.non_coincident_peak_kw, r.suppressed]))
-      .toEqual([['19.9', '34.9', 'false']]);
+    const ok = await exportRows(ws, 'core-03-demand', {
+      level: 'rate_class_daily',
+      rate_class: 'R',
+    });
+    expect(
+      ok.rows.map((r) => [r.coincident_peak_kw, r.non_coincident_peak_kw, r.suppressed]),
+    ).toEqual([['19.9', '34.9', 'false']]);
     ws.close();
     // 3.1 kW: NCP share 3.1 / 35.1 = 8.8 %, CP share 3.1 / 20.1 = 15.4 % → dominant.
     ws = classScenario([{ rateClass: 'R', days: { [DAY]: Array(24).fill(3.1) } }]);
-    const bad = await exportRows(ws, 'core-03-demand', { level: 'rate_class_daily', rate_class: 'R' });
+    const bad = await exportRows(ws, 'core-03-demand', {
+      level: 'rate_class_daily',
+      rate_class: 'R',
+    });
     expect(bad.rows.map((r) => [r.suppressed, r.suppression_reason])).toEqual([
       ['true', 'dominant_customer'],
     ]);

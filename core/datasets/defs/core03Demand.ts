@@ -15,6 +15,7 @@
 //   and per-customer demand at the CP hour), else its values are nulled and it is counted.
 import type { Database, Statement } from 'better-sqlite3';
 import { z } from 'zod';
+import { decodeBlock } from '../../metering/intervalCodec';
 import { readBlocks, type StoredBlock } from '../../metering/intervals';
 import { QUALITY, QUALITY_NAMES } from '../../metering/quality';
 import { FifteenFifteen, type CellVerdict } from '../../privacy/fifteen';
@@ -48,29 +49,137 @@ const col = (
 ): ColumnDef => ({ name, type, unit, description, dataClass });
 
 const COLUMNS: ColumnDef[] = [
-  col('level', 'text', null, 'system', 'Row kind: daily or monthly (one usage point), rate_class_daily or rate_class_monthly (one rate class).'),
-  col('premise_id', 'text', null, 'system', 'PremID (A): platform PremiseID of the usage point’s premise.'),
+  col(
+    'level',
+    'text',
+    null,
+    'system',
+    'Row kind: daily or monthly (one usage point), rate_class_daily or rate_class_monthly (one rate class).',
+  ),
+  col(
+    'premise_id',
+    'text',
+    null,
+    'system',
+    'PremID (A): platform PremiseID of the usage point’s premise.',
+  ),
   col('usage_point_id', 'text', null, 'system', 'Usage Point ID (B): platform UsagePointID.'),
-  col('meter_id', 'text', null, 'system', 'Meter ID (C): platform SensorID of the meter installed that day.'),
-  col('program', 'text', null, 'customer_usage', 'Program name (D): the demand program the usage point is enrolled in that day (e.g. KW Daily).'),
-  col('class', 'text', null, 'system', 'Class (E): rate class code of the service agreement in force (rate-class rows: the class).'),
-  col('time_start', 'text', null, 'system', 'TimeStart (F): local start of the day or month, with UTC offset.'),
-  col('read_id', 'text', null, 'system', "ReadID (G): edw's key of the reading, S<series id>:<local date> of the peak's day (block storage keeps no source read ID)."),
-  col('read_value', 'number', 'kW', 'customer_usage', 'Read Value (H): peak demand of the usage point in the day or month.'),
+  col(
+    'meter_id',
+    'text',
+    null,
+    'system',
+    'Meter ID (C): platform SensorID of the meter installed that day.',
+  ),
+  col(
+    'program',
+    'text',
+    null,
+    'customer_usage',
+    'Program name (D): the demand program the usage point is enrolled in that day (e.g. KW Daily).',
+  ),
+  col(
+    'class',
+    'text',
+    null,
+    'system',
+    'Class (E): rate class code of the service agreement in force (rate-class rows: the class).',
+  ),
+  col(
+    'time_start',
+    'text',
+    null,
+    'system',
+    'TimeStart (F): local start of the day or month, with UTC offset.',
+  ),
+  col(
+    'read_id',
+    'text',
+    null,
+    'system',
+    "ReadID (G): edw's key of the reading, S<series id>:<local date> of the peak's day (block storage keeps no source read ID).",
+  ),
+  col(
+    'read_value',
+    'number',
+    'kW',
+    'customer_usage',
+    'Read Value (H): peak demand of the usage point in the day or month.',
+  ),
   col('uom', 'text', null, 'system', 'UOM (I): KW.'),
-  col('quality', 'text', null, 'system', "Qty (J): the organization's quality code of the peak reading (quality parameter: code, label or normalized)."),
+  col(
+    'quality',
+    'text',
+    null,
+    'system',
+    "Qty (J): the organization's quality code of the peak reading (quality parameter: code, label or normalized).",
+  ),
   col('quality_normalized', 'text', null, 'system', 'edw normalised quality of the peak reading.'),
-  col('peak_time', 'text', null, 'system', 'Local start of the interval (or clock hour for rate-class rows) at the peak.'),
-  col('source', 'text', null, 'system', 'demand: the usage point’s demand series; interval: derived from energy intervals; hourly: clock-hour demand (rate-class rows).'),
-  col('usage_point', 'text', null, 'system', "ORG:key — the utility's own usage point id (rate-class rows: the organization)."),
+  col(
+    'peak_time',
+    'text',
+    null,
+    'system',
+    'Local start of the interval (or clock hour for rate-class rows) at the peak.',
+  ),
+  col(
+    'source',
+    'text',
+    null,
+    'system',
+    'demand: the usage point’s demand series; interval: derived from energy intervals; hourly: clock-hour demand (rate-class rows).',
+  ),
+  col(
+    'usage_point',
+    'text',
+    null,
+    'system',
+    "ORG:key — the utility's own usage point id (rate-class rows: the organization).",
+  ),
   col('period', 'text', null, 'system', 'Local date (YYYY-MM-DD) or month (YYYY-MM) of the row.'),
-  col('customers', 'integer', null, 'aggregate', 'Rate-class rows: distinct customers in the cell.'),
+  col(
+    'customers',
+    'integer',
+    null,
+    'aggregate',
+    'Rate-class rows: distinct customers in the cell.',
+  ),
   col('usage_points', 'integer', null, 'aggregate', 'Rate-class rows: usage points in the cell.'),
-  col('coincident_peak_kw', 'number', 'kW', 'aggregate', 'Rate-class rows: largest clock-hour sum of the class’s demand.'),
-  col('coincident_peak_time', 'text', null, 'aggregate', 'Rate-class rows: local start of the coincident peak hour.'),
-  col('non_coincident_peak_kw', 'number', 'kW', 'aggregate', "Rate-class rows: sum of each usage point's own largest clock hour."),
-  col('suppressed', 'boolean', null, 'system', 'Rate-class rows: the cell failed the 15/15 rule and its values are empty.'),
-  col('suppression_reason', 'text', null, 'system', 'too_few_customers, dominant_customer or zero_total.'),
+  col(
+    'coincident_peak_kw',
+    'number',
+    'kW',
+    'aggregate',
+    'Rate-class rows: largest clock-hour sum of the class’s demand.',
+  ),
+  col(
+    'coincident_peak_time',
+    'text',
+    null,
+    'aggregate',
+    'Rate-class rows: local start of the coincident peak hour.',
+  ),
+  col(
+    'non_coincident_peak_kw',
+    'number',
+    'kW',
+    'aggregate',
+    "Rate-class rows: sum of each usage point's own largest clock hour.",
+  ),
+  col(
+    'suppressed',
+    'boolean',
+    null,
+    'system',
+    'Rate-class rows: the cell failed the 15/15 rule and its values are empty.',
+  ),
+  col(
+    'suppression_reason',
+    'text',
+    null,
+    'system',
+    'too_few_customers, dominant_customer or zero_total.',
+  ),
 ];
 
 const Level = z.enum(['daily', 'monthly', 'rate_class_daily', 'rate_class_monthly']);
@@ -80,14 +189,34 @@ const Params = z
     level: Level.default('daily').describe(
       'daily / monthly: peak per usage point; rate_class_daily / rate_class_monthly: coincident and non-coincident peaks per rate class (15/15 rule).',
     ),
-    premise: z.string().min(1).optional().describe('Only usage points at this PremiseID (or ORG:key of a premise).'),
-    usage_point: z.string().min(1).optional().describe('Only this usage point: UsagePointID or ORG:key.'),
+    premise: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Only usage points at this PremiseID (or ORG:key of a premise).'),
+    usage_point: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Only this usage point: UsagePointID or ORG:key.'),
     org: z.string().min(1).optional().describe('Only usage points of this organization (code).'),
-    rate_class: z.string().min(1).optional().describe('Only days served on this rate class: CODE or ORG:CODE.'),
-    program: z.string().min(1).optional().describe('Only usage points enrolled in this program (code or ORG:CODE), on their participation days.'),
+    rate_class: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Only days served on this rate class: CODE or ORG:CODE.'),
+    program: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Only usage points enrolled in this program (code or ORG:CODE), on their participation days.',
+      ),
     from: DateParam.optional().describe('First local date included; default the first reading.'),
     to: DateParam.optional().describe('Last local date included; default the last reading.'),
-    quality: QualityStyle.default('code').describe('How quality is printed: code (e.g. 9), label or normalized.'),
+    quality: QualityStyle.default('code').describe(
+      'How quality is printed: code (e.g. 9), label or normalized.',
+    ),
   })
   .strict();
 
@@ -124,7 +253,10 @@ class Scope {
   readonly fromDay: number;
   readonly toDay: number;
   private readonly rateClassIds: Set<number> | null;
-  private readonly programDays: Map<number, { first: number; last: number; program: string }[]> | null;
+  private readonly programDays: Map<
+    number,
+    { first: number; last: number; program: string }[]
+  > | null;
   readonly usagePoints: number[];
 
   constructor(db: Database, p: P) {
@@ -149,13 +281,17 @@ class Scope {
       const orgId = colon > 0 ? orgByCode(db, p.rate_class.slice(0, colon), 'rate_class').id : null;
       const code = colon > 0 ? p.rate_class.slice(colon + 1) : p.rate_class;
       const ids = db
-        .prepare('SELECT id FROM rate_class WHERE code = ? COLLATE NOCASE AND (? IS NULL OR org_id = ?)')
+        .prepare(
+          'SELECT id FROM rate_class WHERE code = ? COLLATE NOCASE AND (? IS NULL OR org_id = ?)',
+        )
         .pluck()
         .all(code, orgId, orgId) as number[];
       if (ids.length === 0) {
         const all = (
           db
-            .prepare(`SELECT o.code || ':' || r.code FROM rate_class r JOIN organization o ON o.id = r.org_id ORDER BY 1`)
+            .prepare(
+              `SELECT o.code || ':' || r.code FROM rate_class r JOIN organization o ON o.id = r.org_id ORDER BY 1`,
+            )
             .pluck()
             .all() as string[]
         ).join(', ');
@@ -169,7 +305,10 @@ class Scope {
       for (const prog of resolvePrograms(db, p.program, ['demand'], 'program'))
         for (const part of participations(db, prog.id))
           for (const up of enrolledUsagePoints(db, part, prog.commodity))
-            days.set(up, [...(days.get(up) ?? []), { first: part.first, last: part.last, program: prog.code }]);
+            days.set(up, [
+              ...(days.get(up) ?? []),
+              { first: part.first, last: part.last, program: prog.code },
+            ]);
       this.programDays = days;
       conds.push(`u.id IN (${[...days.keys()].join(',') || 'NULL'})`);
     }
@@ -182,7 +321,8 @@ class Scope {
   /** Whether a day of a usage point is in scope, given the agreement's rate class. */
   dayIn(up: number, day: number, rateClassId: number | null): boolean {
     if (day < this.fromDay || day > this.toDay) return false;
-    if (this.rateClassIds && (rateClassId === null || !this.rateClassIds.has(rateClassId))) return false;
+    if (this.rateClassIds && (rateClassId === null || !this.rateClassIds.has(rateClassId)))
+      return false;
     if (this.programDays) {
       const spans = this.programDays.get(up) ?? [];
       if (!spans.some((s) => s.first <= day && day <= s.last)) return false;
@@ -199,7 +339,10 @@ class DemandPrograms {
     for (const prog of resolvePrograms(db, undefined, ['demand'], 'program'))
       for (const part of participations(db, prog.id))
         for (const up of enrolledUsagePoints(db, part, prog.commodity))
-          this.spans.set(up, [...(this.spans.get(up) ?? []), { first: part.first, last: part.last, program: prog.code }]);
+          this.spans.set(up, [
+            ...(this.spans.get(up) ?? []),
+            { first: part.first, last: part.last, program: prog.code },
+          ]);
   }
 
   on(up: number, day: number): string | null {
@@ -210,7 +353,10 @@ class DemandPrograms {
 
 class Meters {
   private readonly stmt: Statement;
-  private readonly cache = new Map<number, { meterId: number; from: string; to: string | null }[]>();
+  private readonly cache = new Map<
+    number,
+    { meterId: number; from: string; to: string | null }[]
+  >();
 
   constructor(db: Database) {
     this.stmt = db.prepare(
@@ -250,7 +396,9 @@ const SERIES_SQL = `SELECT s.id, rt.unit, rt.interval_seconds AS seconds, rt.mea
 /** The demand series of a usage point, else its finest-but-hourly forward energy series. */
 function demandSource(db: Database, up: number): SeriesRow | null {
   const demand = db
-    .prepare(`${SERIES_SQL} AND rt.measure = 'demand' AND un.quantity = 'power' ORDER BY rt.interval_seconds, s.id LIMIT 1`)
+    .prepare(
+      `${SERIES_SQL} AND rt.measure = 'demand' AND un.quantity = 'power' ORDER BY rt.interval_seconds, s.id LIMIT 1`,
+    )
     .get(up) as SeriesRow | undefined;
   return demand ?? intervalSource(db, up);
 }
@@ -372,25 +520,60 @@ interface Cell {
   period: string;
   zone: string;
   startDay: number;
-  /** hour start (UTC epoch) → summed kW. */
-  hours: Map<number, number>;
+  /** UTC epoch of the cell's first local hour. */
+  base: number;
+  /** Summed kW per clock hour since base. */
+  hours: Float64Array;
   /** usage point → its largest hourly kW and its customer key. */
   ncp: Map<number, { kw: number; customer: string }>;
   customers: Set<string>;
 }
 
-/** Clock-hour kW of a block: hour start → kW (sum of the hour's energy, in kWh). */
-function hourlyKw(b: StoredBlock, factor: number): Map<number, number> {
-  const out = new Map<number, number>();
+/**
+ * Clock-hour kW of a block into `buf` (kWh of each clock hour = its average kW), hour 0 being
+ * the clock hour of the block's start; returns that hour's epoch and the number of hours.
+ */
+function blockHours(b: BlockData, factor: number, buf: Float64Array): { h0: number; n: number } {
+  const h0 = b.start - (((b.start % 3600) + 3600) % 3600);
+  const n = Math.ceil((b.start + b.values.length * b.seconds - h0) / 3600);
+  buf.fill(0, 0, n);
   for (let i = 0; i < b.values.length; i++) {
     const q = b.quality[i] ?? 0;
     if (q === QUALITY.missing || q === QUALITY.failed) continue;
-    const t = b.start + i * b.seconds;
-    const h = t - (((t % 3600) + 3600) % 3600);
-    out.set(h, (out.get(h) ?? 0) + (b.values[i] ?? 0) * factor);
+    const k = Math.floor((b.start + i * b.seconds - h0) / 3600);
+    buf[k] = (buf[k] ?? 0) + (b.values[i] ?? 0) * factor;
   }
-  return out;
+  return { h0, n };
 }
+
+interface BlockData {
+  day: number;
+  start: number;
+  seconds: number;
+  values: Float64Array;
+  quality: Uint8Array;
+}
+
+interface BlockRow {
+  day: number;
+  start: number;
+  seconds: number;
+  count: number;
+  scale: number;
+  base: number;
+  width: number;
+  vals: Buffer;
+  quality: Buffer | null;
+}
+
+const decode = (r: BlockRow): BlockData => ({
+  day: r.day,
+  start: r.start,
+  seconds: r.seconds,
+  ...decodeBlock(r.count, r.scale, r.base, r.width, r.vals, r.quality),
+});
+
+const BLOCK_COLUMNS = 'day, start, seconds, count, scale, base, width, vals, quality';
 
 function* rateClassRows(db: Database, p: P, scope: Scope): Generator<DatasetRow> {
   const agreements = new Agreements(db);
@@ -400,11 +583,21 @@ function* rateClassRows(db: Database, p: P, scope: Scope): Generator<DatasetRow>
   const rc = new Map<number, { code: string; orgId: number; org: string }>(
     (
       db
-        .prepare('SELECT r.id, r.code, r.org_id AS orgId, o.code AS org FROM rate_class r JOIN organization o ON o.id = r.org_id')
+        .prepare(
+          'SELECT r.id, r.code, r.org_id AS orgId, o.code AS org FROM rate_class r JOIN organization o ON o.id = r.org_id',
+        )
         .all() as { id: number; code: string; orgId: number; org: string }[]
     ).map((r) => [r.id, r]),
   );
   const sources: { up: UpRow; s: SeriesRow; factor: number }[] = [];
+  const blocks = db.prepare(
+    `SELECT ${BLOCK_COLUMNS} FROM interval_block WHERE series_id = ? AND day BETWEEN ? AND ? ORDER BY day`,
+  );
+  const oneBlock = db.prepare(
+    `SELECT ${BLOCK_COLUMNS} FROM interval_block WHERE series_id = ? AND day = ?`,
+  );
+  // Hours of one block: 25 on a fall-back day, plus one when a block starts off the hour.
+  const buf = new Float64Array(27);
   // Pass 1: hourly sums per cell and each usage point's own peak.
   for (const upId of scope.usagePoints) {
     const s = intervalSource(db, upId);
@@ -412,15 +605,24 @@ function* rateClassRows(db: Database, p: P, scope: Scope): Generator<DatasetRow>
     const up = upRow(db, upId);
     const factor = factors.get(s.unit)?.factor ?? 1;
     sources.push({ up, s, factor });
-    for (const b of readBlocks(db, s.id, scope.fromDay, scope.toDay)) {
-      const a = agreements.at(upId, b.day);
-      if (a?.rateClassId == null || !scope.dayIn(upId, b.day, a.rateClassId)) continue;
+    for (const row of blocks.iterate(
+      s.id,
+      scope.fromDay,
+      scope.toDay,
+    ) as IterableIterator<BlockRow>) {
+      const a = agreements.at(upId, row.day);
+      if (a?.rateClassId == null || !scope.dayIn(upId, row.day, a.rateClassId)) continue;
+      const b = decode(row);
       const cls = rc.get(a.rateClassId);
       if (!cls) continue;
       const period = daily ? dayToIso(b.day) : monthOfDay(b.day);
       const key = `${cls.org}|${cls.code}|${a.rateClassId}|${period}`;
       let cell = cells.get(key);
       if (!cell) {
+        const startDay = daily ? b.day : monthDays(period).first;
+        const endDay = daily ? b.day : monthDays(period).last;
+        const base = localDay(startDay, up.zone).start;
+        const end = localDay(endDay + 1, up.zone).start;
         cell = {
           org: cls.org,
           orgId: cls.orgId,
@@ -428,8 +630,9 @@ function* rateClassRows(db: Database, p: P, scope: Scope): Generator<DatasetRow>
           rateClass: cls.code,
           period,
           zone: up.zone,
-          startDay: daily ? b.day : monthDays(period).first,
-          hours: new Map(),
+          startDay,
+          base,
+          hours: new Float64Array(Math.ceil((end - base) / 3600) + 1),
           ncp: new Map(),
           customers: new Set(),
         };
@@ -439,8 +642,12 @@ function* rateClassRows(db: Database, p: P, scope: Scope): Generator<DatasetRow>
       cell.customers.add(customer);
       let own = cell.ncp.get(upId);
       if (!own) cell.ncp.set(upId, (own = { kw: -Infinity, customer }));
-      for (const [h, kw] of hourlyKw(b, factor)) {
-        cell.hours.set(h, (cell.hours.get(h) ?? 0) + kw);
+      const { h0, n } = blockHours(b, factor, buf);
+      const offset = Math.round((h0 - cell.base) / 3600);
+      for (let k = 0; k < n; k++) {
+        const kw = buf[k] ?? 0;
+        const idx = offset + k;
+        if (idx >= 0 && idx < cell.hours.length) cell.hours[idx] = (cell.hours[idx] ?? 0) + kw;
         if (kw > own.kw) own.kw = kw;
       }
     }
@@ -448,10 +655,11 @@ function* rateClassRows(db: Database, p: P, scope: Scope): Generator<DatasetRow>
   // Pass 2: each usage point's demand at its cell's coincident peak hour.
   const cp = new Map<string, { hour: number; kw: number }>();
   for (const [key, cell] of cells) {
-    let best = { hour: 0, kw: -Infinity };
-    for (const [h, kw] of cell.hours) if (kw > best.kw || (kw === best.kw && h < best.hour)) best = { hour: h, kw };
-    cp.set(key, best);
-    cell.hours.clear();
+    let best = 0;
+    for (let k = 1; k < cell.hours.length; k++)
+      if ((cell.hours[k] ?? 0) > (cell.hours[best] ?? 0)) best = k;
+    cp.set(key, { hour: cell.base + best * 3600, kw: cell.hours[best] ?? 0 });
+    cell.hours = new Float64Array(0);
   }
   const ncpRule = new FifteenFifteen();
   const cpRule = new FifteenFifteen();
@@ -468,16 +676,32 @@ function* rateClassRows(db: Database, p: P, scope: Scope): Generator<DatasetRow>
   for (const { up, s, factor } of sources) {
     const wanted = cpByUp.get(String(up.id)) ?? [];
     for (const w of wanted) {
-      const day = dayOfInstant(w.hour, up.zone);
+      const row = oneBlock.get(s.id, dayOfInstant(w.hour, up.zone)) as BlockRow | undefined;
       let kw = 0;
-      for (const b of readBlocks(db, s.id, day - 1, day + 1)) kw += hourlyKw(b, factor).get(w.hour) ?? 0;
+      if (row) {
+        const { h0, n } = blockHours(decode(row), factor, buf);
+        const k = Math.round((w.hour - h0) / 3600);
+        if (k >= 0 && k < n) kw = buf[k] ?? 0;
+      }
       cpRule.add(w.key, w.customer, kw);
     }
   }
   const keys = [...cells.keys()].sort((a, b) => {
     const x = cells.get(a) as Cell;
     const y = cells.get(b) as Cell;
-    return x.org < y.org ? -1 : x.org > y.org ? 1 : x.rateClass < y.rateClass ? -1 : x.rateClass > y.rateClass ? 1 : x.period < y.period ? -1 : x.period > y.period ? 1 : 0;
+    return x.org < y.org
+      ? -1
+      : x.org > y.org
+        ? 1
+        : x.rateClass < y.rateClass
+          ? -1
+          : x.rateClass > y.rateClass
+            ? 1
+            : x.period < y.period
+              ? -1
+              : x.period > y.period
+                ? 1
+                : 0;
   });
   for (const key of keys) {
     const cell = cells.get(key) as Cell;

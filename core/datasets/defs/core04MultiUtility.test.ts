@@ -21,7 +21,12 @@ const count = (w: Workspace, org: string) =>
 describe('core-04-multi-utility', () => {
   it('UES (NH) and Fitchburg (MA) side by side with the seed platform IDs', async () => {
     ws = (await demoCopy()).ws;
-    const { rows, run } = await exportRows(ws, 'core-04-multi-utility', { tenant: 'UES,FGE' }, 'oca');
+    const { rows, run } = await exportRows(
+      ws,
+      'core-04-multi-utility',
+      { tenant: 'UES,FGE' },
+      'oca',
+    );
     expect(new Set(rows.map((r) => r.tenant))).toEqual(new Set(['FGE', 'UES']));
     expect(run.rowCount).toBe(count(ws, 'UES') + count(ws, 'FGE'));
     // Tenants in code order: FGE first.
@@ -39,7 +44,12 @@ describe('core-04-multi-utility', () => {
       meter_address: '[redacted]',
     });
     const fge = rows.find((r) => r.usage_point_id === '110004');
-    expect(fge).toMatchObject({ utility: 'Unitil (Fitchburg Gas and Electric)', tenant: 'FGE', state: 'MA', account_id: '12003' });
+    expect(fge).toMatchObject({
+      utility: 'Unitil (Fitchburg Gas and Electric)',
+      tenant: 'FGE',
+      state: 'MA',
+      account_id: '12003',
+    });
     expect(rows.filter((r) => r.state === 'MA').every((r) => r.tenant === 'FGE')).toBe(true);
   });
 
@@ -76,18 +86,27 @@ describe('core-04-multi-utility', () => {
       first_day: '2018-06-12',
       last_day: '2018-06-13',
     });
-    expect(Number(core01?.usage).toFixed(4)).toBe(decimalSum(hours.rows.map((r) => r.read_value as string), 4));
+    expect(Number(core01?.usage).toFixed(4)).toBe(
+      decimalSum(
+        hours.rows.map((r) => r.read_value as string),
+        4,
+      ),
+    );
   });
 
   it('refuses missing, unknown and non-utility tenants, naming the valid ones', async () => {
     ws = (await demoCopy()).ws;
-    await expect(exportRows(ws, 'core-04-multi-utility', {})).rejects.toThrow(/tenant/);
+    await expect(exportRows(ws, 'core-04-multi-utility', {})).rejects.toThrow(
+      /core-04-multi-utility needs tenant=<utility codes, comma-separated>; utilities: FGE, GSEC, LIBERTY, PSNH, UES/,
+    );
     await expect(exportRows(ws, 'core-04-multi-utility', { tenant: 'UES,NOPE' })).rejects.toThrow(
       /unknown organization "NOPE" for parameter tenant; organizations: EK, FGE, GSEC/,
     );
     await expect(
       exportRows(ws, 'core-04-multi-utility', { tenant: 'PEMBROKE-CCA' }),
-    ).rejects.toThrow(/PEMBROKE-CCA is a cca, not a utility tenant; utilities: FGE, GSEC, LIBERTY, PSNH, UES/);
+    ).rejects.toThrow(
+      /PEMBROKE-CCA is a cca, not a utility tenant; utilities: FGE, GSEC, LIBERTY, PSNH, UES/,
+    );
     await expect(
       exportRows(ws, 'core-04-multi-utility', { tenant: 'UES', state: 'MA' }),
     ).rejects.toThrow(/none of the tenants \(UES\) is in MA/);

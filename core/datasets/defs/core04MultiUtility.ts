@@ -14,7 +14,15 @@
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
 import { dayToIso, isoToDay } from '../../time/zone';
-import { Agreements, MonthParam, PlatformIds, badParam, monthDays, orgByCode, subjectsOf } from '../meter';
+import {
+  Agreements,
+  MonthParam,
+  PlatformIds,
+  badParam,
+  monthDays,
+  orgByCode,
+  subjectsOf,
+} from '../meter';
 import { defineDataset, type ColumnDef, type DatasetContext, type DatasetRow } from '../types';
 
 const col = (
@@ -29,17 +37,53 @@ const COLUMNS: ColumnDef[] = [
   col('utility', 'text', null, 'system', 'Utility Name: the tenant organization’s name.'),
   col('tenant', 'text', null, 'system', 'Organization code of the tenant (UES, FGE …).'),
   col('state', 'text', null, 'system', 'State: the tenant’s jurisdiction (NH, MA).'),
-  col('usage_point', 'text', null, 'system', "Usage Point (utility ID): the utility's own usage point id."),
-  col('usage_point_id', 'text', null, 'system', 'UsagePoint (energy database system ID): platform UsagePointID.'),
-  col('meter_address', 'text', null, 'pii', 'Meter address: the service address of the usage point’s premise as the utility wrote it.'),
+  col(
+    'usage_point',
+    'text',
+    null,
+    'system',
+    "Usage Point (utility ID): the utility's own usage point id.",
+  ),
+  col(
+    'usage_point_id',
+    'text',
+    null,
+    'system',
+    'UsagePoint (energy database system ID): platform UsagePointID.',
+  ),
+  col(
+    'meter_address',
+    'text',
+    null,
+    'pii',
+    'Meter address: the service address of the usage point’s premise as the utility wrote it.',
+  ),
   col('account_number', 'text', null, 'pii', 'Account Number (utility).'),
-  col('account_id', 'text', null, 'system', 'Account Number (energy database system ID): platform AccountID.'),
+  col(
+    'account_id',
+    'text',
+    null,
+    'system',
+    'Account Number (energy database system ID): platform AccountID.',
+  ),
   col('premise_id', 'text', null, 'system', 'Platform PremiseID of the premise.'),
   col('commodity', 'text', null, 'system', 'electricity, gas or water.'),
   col('rate_class', 'text', null, 'system', 'Rate class code of the agreement.'),
   col('agreement_start', 'date', null, 'customer_usage', 'First day of the service agreement.'),
-  col('agreement_end', 'date', null, 'customer_usage', 'Last day of the service agreement; empty while open.'),
-  col('usage', 'number', null, 'customer_usage', 'Usage of the usage point in the months of the period (unit in usage_unit), from its interval series with the most readings.'),
+  col(
+    'agreement_end',
+    'date',
+    null,
+    'customer_usage',
+    'Last day of the service agreement; empty while open.',
+  ),
+  col(
+    'usage',
+    'number',
+    null,
+    'customer_usage',
+    'Usage of the usage point in the months of the period (unit in usage_unit), from its interval series with the most readings.',
+  ),
   col('usage_unit', 'text', null, 'system', 'Unit of usage (kWh, therm, gal …).'),
   col('readings', 'integer', null, 'customer_usage', 'Interval readings behind usage.'),
   col('first_day', 'date', null, 'customer_usage', 'First local day with readings in the period.'),
@@ -48,18 +92,26 @@ const COLUMNS: ColumnDef[] = [
 
 const Params = z
   .object({
+    // Optional in the schema so the definition parses its defaults (the dataset list and page
+    // need that); rows() refuses to run without it, listing the utilities.
     tenant: z
       .string()
       .min(1)
+      .optional()
       .describe(
         'Required: the tenant utilities, comma-separated organization codes (e.g. UES,FGE). Only their records are read. utility-staff may name one.',
       ),
     state: z.string().min(2).optional().describe('Only tenants of this jurisdiction (NH, MA).'),
-    commodity: z.enum(['electricity', 'gas', 'water']).optional().describe('Only usage points of this commodity.'),
+    commodity: z
+      .enum(['electricity', 'gas', 'water'])
+      .optional()
+      .describe('Only usage points of this commodity.'),
     from: MonthParam.optional().describe(
       'First month (YYYY-MM) of the usage period; agreements ending before it are left out.',
     ),
-    to: MonthParam.optional().describe('Last month (YYYY-MM) of the usage period; agreements starting after it are left out.'),
+    to: MonthParam.optional().describe(
+      'Last month (YYYY-MM) of the usage period; agreements starting after it are left out.',
+    ),
   })
   .strict();
 
@@ -74,12 +126,23 @@ interface Tenant {
 
 /** The tenants named by the parameter, checked against the role. */
 export function resolveTenants(ctx: DatasetContext, p: P): Tenant[] {
-  const codes = [...new Set(p.tenant.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
-  if (codes.length === 0) throw badParam('tenant', 'tenant: name at least one utility code');
   const utilities = ctx.db
     .prepare(`SELECT code FROM organization WHERE kind = 'utility' ORDER BY code`)
     .pluck()
     .all() as string[];
+  const codes = [
+    ...new Set(
+      (p.tenant ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  ];
+  if (codes.length === 0)
+    throw badParam(
+      'tenant',
+      `core-04-multi-utility needs tenant=<utility codes, comma-separated>; utilities: ${utilities.join(', ') || '(none)'}`,
+    );
   const tenants = codes.map((c) => {
     const org = orgByCode(ctx.db, c, 'tenant');
     if (org.kind !== 'utility')
@@ -99,7 +162,9 @@ export function resolveTenants(ctx: DatasetContext, p: P): Tenant[] {
     const other = tenants.filter((t) => t.jurisdiction !== state);
     if (other.length === tenants.length)
       throw badParam('state', `none of the tenants (${codes.join(', ')}) is in ${state}`);
-    return tenants.filter((t) => t.jurisdiction === state).sort((a, b) => (a.code < b.code ? -1 : 1));
+    return tenants
+      .filter((t) => t.jurisdiction === state)
+      .sort((a, b) => (a.code < b.code ? -1 : 1));
   }
   return tenants.sort((a, b) => (a.code < b.code ? -1 : 1));
 }
@@ -137,8 +202,7 @@ function usageOf(
        GROUP BY s.id ORDER BY blocks DESC, rt.interval_seconds, s.id LIMIT 1`,
     )
     .get(fromDay, toDay, usagePointId) as
-    | { unit: string; usage: number; readings: number; first: number; last: number }
-    | undefined;
+    { unit: string; usage: number; readings: number; first: number; last: number } | undefined;
   return row ?? null;
 }
 
@@ -188,7 +252,9 @@ function* rows(ctx: DatasetContext, p: P): Generator<DatasetRow> {
           usage_point: r.usagePoint,
           usage_point_id: ids.get('UsagePointID', 'usage_point', r.usagePointId),
           meter_address:
-            r.premiseId === null ? null : ((address.get(r.premiseId) as string | undefined) ?? null),
+            r.premiseId === null
+              ? null
+              : ((address.get(r.premiseId) as string | undefined) ?? null),
           account_number: r.accountNumber,
           account_id: ids.get('AccountID', 'account', r.accountId),
           premise_id: ids.get('PremiseID', 'premise', r.premiseId),

@@ -142,8 +142,14 @@ describe('core-05-multi-fuel', () => {
     expect(energyConversion('Wh', 'electricity')).toMatchObject({ kwhPerUnit: 0.001 });
     // 1000 kWh ÷ 293.071 kWh/MMBtu (3,412.14 Btu per kWh).
     expect(energyConversion('MWh', 'electricity')?.mmbtuPerUnit).toBeCloseTo(3.412142, 6);
-    expect(energyConversion('therm', 'gas')).toMatchObject({ kwhPerUnit: 29.3071, mmbtuPerUnit: 0.1 });
-    expect(energyConversion('MMBtu', 'gas')).toMatchObject({ kwhPerUnit: 293.071, mmbtuPerUnit: 1 });
+    expect(energyConversion('therm', 'gas')).toMatchObject({
+      kwhPerUnit: 29.3071,
+      mmbtuPerUnit: 0.1,
+    });
+    expect(energyConversion('MMBtu', 'gas')).toMatchObject({
+      kwhPerUnit: 293.071,
+      mmbtuPerUnit: 1,
+    });
     expect(energyConversion('MCF', 'gas')?.mmbtuPerUnit).toBeCloseTo(1.037, 12);
     expect(energyConversion('ft3', 'gas', 1000)?.mmbtuPerUnit).toBeCloseTo(0.001, 12);
     expect(energyConversion('m3', 'gas')?.mmbtuPerUnit).toBeCloseTo(0.036621, 6);
@@ -160,8 +166,8 @@ describe('core-05-multi-fuel', () => {
     await expect(
       exportRows(ws, 'core-05-multi-fuel', { from: '2018-07-03', to: '2018-07-01' }),
     ).rejects.toThrow(/before from/);
-    await expect(
-      exportRows(ws, 'core-05-multi-fuel', { gas_btu_per_cf: '-3' }),
-    ).rejects.toThrow(/gas_btu_per_cf/);
+    await expect(exportRows(ws, 'core-05-multi-fuel', { gas_btu_per_cf: '-3' })).rejects.toThrow(
+      /gas_btu_per_cf/,
+    );
   });
 });

@@ -38,29 +38,84 @@ const col = (
 ): ColumnDef => ({ name, type, unit, description, dataClass });
 
 const COLUMNS: ColumnDef[] = [
-  col('premise_id', 'text', null, 'system', 'Platform PremiseID; empty for a premise record the indexer has not linked.'),
+  col(
+    'premise_id',
+    'text',
+    null,
+    'system',
+    'Platform PremiseID; empty for a premise record the indexer has not linked.',
+  ),
   col('premise', 'text', null, 'system', "ORG:key of the usage point's premise record."),
   col('town', 'text', null, 'system', 'Town and state of the premise record.'),
-  col('fuel', 'text', null, 'system', "electricity, gas, water …; 'all' for the premise's energy total of the period."),
+  col(
+    'fuel',
+    'text',
+    null,
+    'system',
+    "electricity, gas, water …; 'all' for the premise's energy total of the period.",
+  ),
   col('org', 'text', null, 'system', 'Organization code of the usage point.'),
   col('usage_point', 'text', null, 'system', "The organization's own usage point id."),
   col('usage_point_id', 'text', null, 'system', 'Platform UsagePointID.'),
-  col('flow', 'text', null, 'system', 'forward (delivered), reverse (received, e.g. PV export), net or total.'),
-  col('period', 'text', null, 'system', 'Local date (YYYY-MM-DD), month (YYYY-MM), or from/to for granularity total (an open end is ..).'),
-  col('quantity', 'number', null, 'customer_usage', 'Usage in the native unit (sum of the readings; missing readings excluded).'),
+  col(
+    'flow',
+    'text',
+    null,
+    'system',
+    'forward (delivered), reverse (received, e.g. PV export), net or total.',
+  ),
+  col(
+    'period',
+    'text',
+    null,
+    'system',
+    'Local date (YYYY-MM-DD), month (YYYY-MM), or from/to for granularity total (an open end is ..).',
+  ),
+  col(
+    'quantity',
+    'number',
+    null,
+    'customer_usage',
+    'Usage in the native unit (sum of the readings; missing readings excluded).',
+  ),
   col('unit', 'text', null, 'system', 'Native unit: kWh, therm, CCF, gal …'),
-  col('kwh', 'number', 'kWh', 'customer_usage', 'Energy in kWh; empty for quantities that are not energy (water).'),
-  col('mmbtu', 'number', 'MMBtu', 'customer_usage', 'Energy in MMBtu; empty for quantities that are not energy.'),
+  col(
+    'kwh',
+    'number',
+    'kWh',
+    'customer_usage',
+    'Energy in kWh; empty for quantities that are not energy (water).',
+  ),
+  col(
+    'mmbtu',
+    'number',
+    'MMBtu',
+    'customer_usage',
+    'Energy in MMBtu; empty for quantities that are not energy.',
+  ),
   col('conversion', 'text', null, 'system', 'The conversion rule applied to the native unit.'),
-  col('readings', 'integer', null, 'customer_usage', 'Interval readings (slots) behind the quantity.'),
+  col(
+    'readings',
+    'integer',
+    null,
+    'customer_usage',
+    'Interval readings (slots) behind the quantity.',
+  ),
 ];
 
 const Params = z
   .object({
-    premise: z.string().min(1).optional().describe('Only this PremiseID (or ORG:key of a premise record).'),
+    premise: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Only this PremiseID (or ORG:key of a premise record).'),
     org: z.string().min(1).optional().describe('Only usage points of this organization.'),
     town: z.string().min(1).optional().describe('Only premises in this town.'),
-    granularity: z.enum(['day', 'month', 'total']).default('month').describe('Rows per local day, per month, or one per series for the whole period.'),
+    granularity: z
+      .enum(['day', 'month', 'total'])
+      .default('month')
+      .describe('Rows per local day, per month, or one per series for the whole period.'),
     from: DateParam.optional().describe('First local date included; default the first reading.'),
     to: DateParam.optional().describe('Last local date included; default the last reading.'),
     gas_btu_per_cf: z
@@ -68,8 +123,15 @@ const Params = z
       .positive()
       .max(5000)
       .default(DEFAULT_GAS_BTU_PER_CF)
-      .describe('Heat content of gas volume (CCF, MCF, ft³, m³) in Btu per cubic foot; default 1037 (EIA 2018 average).'),
-    totals: z.boolean().default(true).describe("Add one row per premise and period with fuel 'all': the sum of its forward energy."),
+      .describe(
+        'Heat content of gas volume (CCF, MCF, ft³, m³) in Btu per cubic foot; default 1037 (EIA 2018 average).',
+      ),
+    totals: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Add one row per premise and period with fuel 'all': the sum of its forward energy.",
+      ),
   })
   .strict();
 
@@ -194,17 +256,27 @@ function* premiseRows(db: Database, p: P): Generator<DatasetRow> {
             : p.granularity === 'month'
               ? (x.period as string)
               : `${p.from ?? '..'}/${p.to ?? '..'}`;
-        const first = p.granularity === 'month' ? Math.max(fromDay, monthDays(period).first) : x.first;
+        const first =
+          p.granularity === 'month' ? Math.max(fromDay, monthDays(period).first) : x.first;
         const last = p.granularity === 'month' ? Math.min(toDay, monthDays(period).last) : x.last;
         const subjects = subjectsOf(r.up, agreements.during(r.up, first, last));
         const kwh = conv ? x.quantity * conv.kwhPerUnit : null;
         const mmbtu = conv ? x.quantity * conv.mmbtuPerUnit : null;
-        if (conv && kwh !== null && mmbtu !== null && (s.flow === 'forward' || s.flow === 'total')) {
+        if (
+          conv &&
+          kwh !== null &&
+          mmbtu !== null &&
+          (s.flow === 'forward' || s.flow === 'total')
+        ) {
           const t = totals.get(period) ?? { kwh: 0, mmbtu: 0, subjects: [] };
           t.kwh += kwh;
           t.mmbtu += mmbtu;
           for (const sub of subjects)
-            if (!t.subjects.some((y) => y.customerId === sub.customerId && y.usagePointId === sub.usagePointId))
+            if (
+              !t.subjects.some(
+                (y) => y.customerId === sub.customerId && y.usagePointId === sub.usagePointId,
+              )
+            )
               t.subjects.push(sub);
           totals.set(period, t);
         }

@@ -33,32 +33,68 @@ const COLUMNS: ColumnDef[] = [
   col('town', 'text', null, 'system', 'Town of the premises.'),
   col('state', 'text', null, 'system', 'State of the town.'),
   col('month', 'text', null, 'system', 'Local calendar month, YYYY-MM.'),
-  col('customer_class', 'text', null, 'system', 'residential, commercial, industrial, municipal, other (unknown: no service agreement).'),
+  col(
+    'customer_class',
+    'text',
+    null,
+    'system',
+    'residential, commercial, industrial, municipal, other (unknown: no service agreement).',
+  ),
   col('fuel', 'text', null, 'system', 'electricity, gas, water …'),
   col('customers', 'integer', null, 'aggregate', 'Distinct customers in the cell.'),
   col('usage_points', 'integer', null, 'aggregate', 'Usage points in the cell.'),
-  col('quantity', 'number', null, 'aggregate', 'Total usage in unit (kWh electricity, therm gas, gal water).'),
+  col(
+    'quantity',
+    'number',
+    null,
+    'aggregate',
+    'Total usage in unit (kWh electricity, therm gas, gal water).',
+  ),
   col('unit', 'text', null, 'system', 'Unit of quantity.'),
   col('kwh', 'number', 'kWh', 'aggregate', 'Total energy in kWh (empty for water).'),
   col('mmbtu', 'number', 'MMBtu', 'aggregate', 'Total energy in MMBtu (empty for water).'),
-  col('suppressed', 'boolean', null, 'system', 'The cell failed the 15/15 rule: its values are empty.'),
-  col('suppression_reason', 'text', null, 'system', 'too_few_customers, dominant_customer or zero_total.'),
+  col(
+    'suppressed',
+    'boolean',
+    null,
+    'system',
+    'The cell failed the 15/15 rule: its values are empty.',
+  ),
+  col(
+    'suppression_reason',
+    'text',
+    null,
+    'system',
+    'too_few_customers, dominant_customer or zero_total.',
+  ),
 ];
 
 const Params = z
   .object({
-    town: z.string().min(1).optional().describe('Only this town (case-insensitive); default every town.'),
+    town: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Only this town (case-insensitive); default every town.'),
     state: z.string().min(2).optional().describe('Only towns of this state (NH, MA).'),
     fuel: z.string().min(1).optional().describe('Only this commodity: electricity, gas, water …'),
-    org: z.string().min(1).optional().describe("Only this organization's usage points (default every utility's)."),
-    from: MonthParam.optional().describe('First month included (YYYY-MM); default the first reading.'),
+    org: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Only this organization's usage points (default every utility's)."),
+    from: MonthParam.optional().describe(
+      'First month included (YYYY-MM); default the first reading.',
+    ),
     to: MonthParam.optional().describe('Last month included (YYYY-MM); default the last reading.'),
     gas_btu_per_cf: z
       .number()
       .positive()
       .max(5000)
       .default(DEFAULT_GAS_BTU_PER_CF)
-      .describe('Heat content of gas volume in Btu per cubic foot; default 1037 (EIA 2018 average).'),
+      .describe(
+        'Heat content of gas volume in Btu per cubic foot; default 1037 (EIA 2018 average).',
+      ),
   })
   .strict();
 
@@ -73,12 +109,14 @@ function reportUnit(
 ): { unit: string; per: number; kwh: number | null; mmbtu: number | null } | null {
   const e = energyConversion(unit, commodity, btu);
   if (e) {
-    if (commodity === 'gas') return { unit: 'therm', per: e.mmbtuPerUnit * 10, kwh: e.kwhPerUnit, mmbtu: e.mmbtuPerUnit };
+    if (commodity === 'gas')
+      return { unit: 'therm', per: e.mmbtuPerUnit * 10, kwh: e.kwhPerUnit, mmbtu: e.mmbtuPerUnit };
     return { unit: 'kWh', per: e.kwhPerUnit, kwh: e.kwhPerUnit, mmbtu: e.mmbtuPerUnit };
   }
   const u = units.get(unit);
   const gal = units.get('gal');
-  if (u?.quantity === 'volume' && gal) return { unit: 'gal', per: u.factor / gal.factor, kwh: null, mmbtu: null };
+  if (u?.quantity === 'volume' && gal)
+    return { unit: 'gal', per: u.factor / gal.factor, kwh: null, mmbtu: null };
   return null;
 }
 
@@ -123,9 +161,13 @@ function* communityRows(db: Database, p: P): Generator<DatasetRow> {
     args.push(orgByCode(db, p.org, 'org').id);
   }
   const units = new Map(
-    (db.prepare('SELECT code, quantity, factor FROM unit').all() as { code: string; quantity: string; factor: number }[]).map(
-      (r) => [r.code, r],
-    ),
+    (
+      db.prepare('SELECT code, quantity, factor FROM unit').all() as {
+        code: string;
+        quantity: string;
+        factor: number;
+      }[]
+    ).map((r) => [r.code, r]),
   );
   const ups = db
     .prepare(
@@ -147,11 +189,15 @@ function* communityRows(db: Database, p: P): Generator<DatasetRow> {
   const rule = new FifteenFifteen();
   const cells = new Map<string, Cell>();
   for (const up of ups) {
-    const s = seriesOf.get(fromDay, toDay, up.id) as { id: number; unit: string; blocks: number } | undefined;
+    const s = seriesOf.get(fromDay, toDay, up.id) as
+      { id: number; unit: string; blocks: number } | undefined;
     if (!s || s.blocks === 0) continue;
     const conv = reportUnit(up.commodity, s.unit, units, p.gas_btu_per_cf);
     if (!conv) continue;
-    for (const b of days.iterate(s.id, fromDay, toDay) as IterableIterator<{ day: number; total: number }>) {
+    for (const b of days.iterate(s.id, fromDay, toDay) as IterableIterator<{
+      day: number;
+      total: number;
+    }>) {
       const a = agreements.at(up.id, b.day);
       const cls = a?.customerClass ?? 'unknown';
       const customer = a?.customerId != null ? `c:${a.customerId}` : `up:${up.id}`;

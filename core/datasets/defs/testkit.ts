@@ -54,8 +54,7 @@ export function scenario(ws: Workspace, customers: readonly ScenarioCustomer[]):
   const db = ws.db;
   const org = (code: string): number => {
     const found = db.prepare('SELECT id FROM organization WHERE code = ?').pluck().get(code) as
-      | number
-      | undefined;
+      number | undefined;
     if (found !== undefined) return found;
     return Number(
       db
@@ -88,9 +87,7 @@ export function scenario(ws: Workspace, customers: readonly ScenarioCustomer[]):
       const cls = c.customerClass ?? 'residential';
       const premise = Number(
         db
-          .prepare(
-            `INSERT INTO premise (org_id, source_key, town, state) VALUES (?, ?, ?, 'NH')`,
-          )
+          .prepare(`INSERT INTO premise (org_id, source_key, town, state) VALUES (?, ?, ?, 'NH')`)
           .run(orgId, `P${i}`, c.town ?? 'Pembroke').lastInsertRowid,
       );
       if (c.premiseId !== undefined) {

@@ -8,7 +8,7 @@ CREATE VIRTUAL TABLE premise_search USING fts5(
   ids,                        -- account numbers, meter serials, usage point and premise keys, platform IDs
   names,                      -- customer names (searched only as a role's PII access allows)
   tokenize = 'unicode61 remove_diacritics 2',
-  prefix = '1 2 3'
+  prefix = '2 3'
 );
 -- Terms per column: the vocabulary typo-tolerant search corrects against.
 CREATE VIRTUAL TABLE premise_search_terms USING fts5vocab(premise_search, 'col');

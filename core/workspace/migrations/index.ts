@@ -5,10 +5,11 @@ import { migration001 } from './001_initial';
 import { referenceData001 } from './001_reference_data';
 import { intervalReadingViewSql } from '../../metering/readingView';
 import { migration002 } from './002_search';
+import { rebuildSearch } from '../../search/build';
 import { migration003 } from './003_dataset_details';
-import { migration006 } from './006_vpp';
-import { migration007 } from './007_premise_lookup';
-import { migration009 } from './009_dataset_feed';
+import { migration004 } from './004_vpp';
+import { migration005 } from './005_premise_lookup';
+import { migration006 } from './006_dataset_feed';
 
 export interface Migration {
   version: number;
@@ -29,7 +30,11 @@ export const migrations: readonly Migration[] = [
   {
     version: 2,
     name: 'premise search index (FTS5)',
-    up: (db) => db.exec(migration002),
+    up: (db) => {
+      db.exec(migration002);
+      // Existing premises become searchable at once (derived data, built from the tables).
+      rebuildSearch(db);
+    },
   },
   {
     version: 3,
@@ -37,19 +42,19 @@ export const migrations: readonly Migration[] = [
     up: (db) => db.exec(migration003),
   },
   {
-    version: 6,
+    version: 4,
     name: 'VPP simulation runs and their stage tables',
-    up: (db) => db.exec(migration006),
+    up: (db) => db.exec(migration004),
   },
   {
-    version: 7,
+    version: 5,
     name: 'premise explorer lookup indexes',
-    up: (db) => db.exec(migration007),
+    up: (db) => db.exec(migration005),
   },
   {
-    version: 9,
+    version: 6,
     name: 'delta feed state of datasets (t-32-wap nightly feed)',
-    up: (db) => db.exec(migration009),
+    up: (db) => db.exec(migration006),
   },
 ];
 

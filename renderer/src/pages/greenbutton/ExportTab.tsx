@@ -5,7 +5,7 @@ import { useMemo, useRef, useState } from 'react';
 import { api } from '../../api';
 import { ProgressBar, Section, StatCard } from '../../components/ui';
 import { baseName, dirName } from '../../lib/download';
-import { formatBytes, formatInt, formatNumber } from '../../lib/format';
+import { formatBytes, formatInt, formatInterval, formatNumber } from '../../lib/format';
 import { isCancelled, useErrors } from '../../state/errors';
 import { useApiQuery } from '../../state/useApiQuery';
 import { useWorkspace } from '../../state/workspace';
@@ -17,6 +17,7 @@ import {
   asRefusal,
   dataSpan,
   defaultOutput,
+  espiUnit,
   jobFigures,
   rangeProblem,
   startJob,
@@ -386,7 +387,11 @@ function ResultView({ result: r }: { result: ExportResult }) {
         <StatCard
           label="Time"
           value={`${formatNumber(r.seconds, 2)} s`}
-          detail={r.seconds > 0 ? `${formatInt(r.readings / r.seconds)} readings/s` : undefined}
+          detail={
+            r.seconds > 0
+              ? `${formatInt(r.readings / r.seconds)} readings/s, fixed costs included`
+              : undefined
+          }
         />
       </div>
       <dl className="facts">
@@ -428,11 +433,9 @@ function ResultView({ result: r }: { result: ExportResult }) {
                 <td className="mono">{s.usagePoint}</td>
                 <td>
                   {s.readingType}{' '}
-                  <span className="muted small">
-                    uom {s.uom} × 10^{s.powerOfTenMultiplier}
-                  </span>
+                  <span className="muted small">{espiUnit(s.uom, s.powerOfTenMultiplier)}</span>
                 </td>
-                <td className="num">{formatInt(s.intervalSeconds)} s</td>
+                <td className="num">{formatInterval(s.intervalSeconds)}</td>
                 <td className="num">{formatInt(s.readings)}</td>
                 <td className="num">{formatInt(s.blocks)}</td>
                 <td className="num">{formatInt(s.missing)}</td>

@@ -143,3 +143,22 @@ export function jobFigures(j: ExportJob): { fraction: number | null; perSecond: 
     perSecond: seconds > 0.2 && j.done > 0 ? j.done / seconds : null,
   };
 }
+
+/** ESPI UnitSymbolKind codes edw writes (core/greenbutton/espi.ts UOM), for display. */
+const UOM_NAMES: Record<number, string> = {
+  29: 'V',
+  38: 'W',
+  42: 'm³',
+  72: 'Wh',
+  73: 'VArh',
+  119: 'ft³',
+  128: 'gal',
+  132: 'BTU',
+  169: 'therm',
+};
+
+/** "Wh × 10^-1 (uom 72)": how the file's integers are to be read. */
+export function espiUnit(uom: number, powerOfTenMultiplier: number): string {
+  const name = UOM_NAMES[uom] ?? `uom ${uom}`;
+  return `${name} × 10^${powerOfTenMultiplier} (uom ${uom})`;
+}

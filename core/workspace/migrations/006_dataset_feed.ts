@@ -1,8 +1,8 @@
-// Migration 9: the state a delta feed keeps between its runs (docs/datasets.md "t-32-wap").
+// Migration 6: the state a delta feed keeps between its runs (docs/datasets.md "t-32-wap").
 // One row per (dataset, feed, row key): a hash of the row as last exported and whether it had
 // ended, so the next export of the feed sends only rows added, updated or ended since.
 // Written only by exports (in the transaction of their dataset_run row), never by previews.
-export const migration009 = /* sql */ `
+export const migration006 = /* sql */ `
 CREATE TABLE dataset_feed_state (
   dataset  TEXT NOT NULL,
   feed     TEXT NOT NULL,

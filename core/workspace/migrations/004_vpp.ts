@@ -1,8 +1,8 @@
-// Migration 6: the VPP simulation's output tables (docs/vpp.md "Tables"). One row in vpp_run
+// Migration 4: the VPP simulation's output tables (docs/vpp.md "Tables"). One row in vpp_run
 // per simulation; every stage of SMV-03 writes its own table keyed by the run. DERs are
 // numbered per run (vpp_enrolment.der); intervals are the season's, numbered from 0
 // (vpp_interval gives each one's UTC start, local label, price and event).
-export const migration006 = /* sql */ `
+export const migration004 = /* sql */ `
 CREATE TABLE vpp_run (
   id            INTEGER PRIMARY KEY,
   name          TEXT NOT NULL,
