@@ -1,10 +1,14 @@
 // Benchmark: hourly-TOU bills per second over the demo population (goal ≥ 10 000/s).
 // Every electric usage point with hourly data is billed on UES TOU-RES (three periods) for the
-// first BENCH_BILL_DAYS days of the demo year. Two figures:
-//   - population: one statement reads the whole population's blocks, each decoded to integer
-//     micro-kWh, bucketed by TOU period in local time, priced and rounded (a rate-design run);
-//   - per_bill: the same with one query per bill (what bill.compute does for one account);
-//   - engine: the blocks already decoded (a second tariff over the same meter data).
+// first BENCH_BILL_DAYS days of the demo year. Figures, each as bills per wall second and per
+// CPU second (process.cpuUsage, user + system: the machine may be shared):
+//   - end_to_end (the headline): the population's meter data read from the workspace by
+//     readPopulation (one statement, one row per series), decoded to integer micro-kWh, then
+//     determinants (energy by TOU period in local time) and the bill (priced, rounded) per
+//     usage point — a rate-design run; every pass reads the workspace again;
+//   - per_bill: the same with one query per bill (readIntervalDays, what bill.compute does for
+//     one account);
+//   - engine: the meter data already decoded (determinants + bill only).
 // Prints one JSON object. Environment: BENCH_PREMISES (default 600), BENCH_BILL_DAYS (31),
 // BENCH_SECONDS (minimum timed seconds per figure, default 2).
 import fs from 'node:fs';
@@ -12,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createWorkspaceFile } from '../core/workspace/create';
 import { computeEngine, type Usage } from '../core/billing/engine';
-import { readIntervalDays, readPopulationDays } from '../core/billing/meterData';
+import { readIntervalDays, readPopulation } from '../core/billing/meterData';
 import { isoDay, loadTariff } from '../core/billing/tariff';
 import { compareRates } from '../core/billing/compare';
 
@@ -59,51 +63,73 @@ async function main(): Promise<void> {
     ).map((s) => s.id);
     if (series.length === 0) throw new Error('no usage point has hourly data for the whole period');
 
-    const usageOf = (seriesId: number): Usage => ({
-      unit: 'kWh',
-      fromDay,
-      toDay,
-      days: readIntervalDays(db, seriesId, fromDay, toDay, 0).days,
-      readsMicro: null,
-      priorPeakMicroKw: null,
-      flags: [],
-    });
     let checksum = 0;
-    const timed = (bill: (i: number) => number): { bills: number; seconds: number } => {
+    interface Figure {
+      bills: number;
+      seconds: number;
+      cpuSeconds: number;
+    }
+    // Repeat `pass` (which returns the bills it computed) for at least minSeconds.
+    const timed = (pass: () => number): Figure => {
       let bills = 0;
+      const cpu0 = process.cpuUsage();
       const start = performance.now();
       let elapsed = 0;
       while (elapsed < minSeconds * 1000) {
-        for (let i = 0; i < series.length; i++) checksum += bill(i);
-        bills += series.length;
+        bills += pass();
         elapsed = performance.now() - start;
       }
-      return { bills, seconds: elapsed / 1000 };
+      const cpu = process.cpuUsage(cpu0);
+      return { bills, seconds: elapsed / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
     };
-    // Warm-up (JIT, slot → period caches), then the two timed figures.
-    for (const s of series) checksum += computeEngine(model, usageOf(s)).totalMicros;
-    const full = timed((i) => computeEngine(model, usageOf(series[i] as number)).totalMicros);
-    // Population: read everything once per pass, then bill every usage point.
-    let popBills = 0;
-    const popStart = performance.now();
-    let popElapsed = 0;
-    while (popElapsed < minSeconds * 1000) {
-      const all = readPopulationDays(db, series, fromDay, toDay, 0);
-      for (const [, days] of all)
-        checksum += computeEngine(model, {
-          unit: 'kWh',
-          fromDay,
-          toDay,
-          days,
-          readsMicro: null,
-          priorPeakMicroKw: null,
-          flags: [],
-        }).totalMicros;
-      popBills += all.size;
-      popElapsed = performance.now() - popStart;
-    }
-    const loaded = series.map(usageOf);
-    const engine = timed((i) => computeEngine(model, loaded[i] as Usage).totalMicros);
+    const report = (name: string, f: Figure): Record<string, number> => ({
+      [`${name}_bills`]: f.bills,
+      [`${name}_seconds`]: Number(f.seconds.toFixed(3)),
+      [`${name}_cpu_seconds`]: Number(f.cpuSeconds.toFixed(3)),
+      [`${name}_bills_per_second`]: Math.round(f.bills / f.seconds),
+      [`${name}_bills_per_cpu_second`]: Math.round(f.bills / f.cpuSeconds),
+    });
+    const bill = (days: Usage['days']): number =>
+      computeEngine(model, {
+        unit: 'kWh',
+        fromDay,
+        toDay,
+        days,
+        readsMicro: null,
+        priorPeakMicroKw: null,
+        flags: [],
+      }).totalMicros;
+    // End to end: read the whole population from the workspace, then bill every usage point.
+    const endToEnd = (): number => {
+      let n = 0;
+      for (const s of readPopulation(db, series, fromDay, toDay, 0)) {
+        checksum += bill(s.days);
+        n++;
+      }
+      return n;
+    };
+    const perBill = (): number => {
+      for (const s of series) checksum += bill(readIntervalDays(db, s, fromDay, toDay, 0).days);
+      return series.length;
+    };
+    // Warm-up (JIT, slot → period caches), then the timed figures.
+    endToEnd();
+    perBill();
+    const e2e = timed(endToEnd);
+    const full = timed(perBill);
+    const loaded: Usage[] = series.map((s) => ({
+      unit: 'kWh',
+      fromDay,
+      toDay,
+      days: readIntervalDays(db, s, fromDay, toDay, 0).days,
+      readsMicro: null,
+      priorPeakMicroKw: null,
+      flags: [],
+    }));
+    const engine = timed(() => {
+      for (const u of loaded) checksum += computeEngine(model, u).totalMicros;
+      return loaded.length;
+    });
     const sample = computeEngine(model, loaded[0] as Usage);
     // Rate-design comparison: UES rate D customers on D and TOU-RES (two bills a customer),
     // reading included, as bill.compare runs it.
@@ -123,15 +149,9 @@ async function main(): Promise<void> {
         hours_per_bill: billDays * 24,
         tariff: 'UES TOU-RES',
         generate_seconds: Number(generateSeconds.toFixed(2)),
-        population_bills: popBills,
-        population_seconds: Number((popElapsed / 1000).toFixed(3)),
-        population_bills_per_second: Math.round(popBills / (popElapsed / 1000)),
-        per_bill_bills: full.bills,
-        per_bill_seconds: Number(full.seconds.toFixed(3)),
-        per_bill_bills_per_second: Math.round(full.bills / full.seconds),
-        engine_bills: engine.bills,
-        engine_seconds: Number(engine.seconds.toFixed(3)),
-        engine_bills_per_second: Math.round(engine.bills / engine.seconds),
+        ...report('end_to_end', e2e),
+        ...report('per_bill', full),
+        ...report('engine', engine),
         goal_bills_per_second: 10_000,
         compare_customers: cmp.billed,
         compare_seconds: Number(cmpSeconds.toFixed(3)),

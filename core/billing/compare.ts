@@ -25,9 +25,14 @@ import { POLICY, REDACTED, type Role } from '../privacy/roles';
 import { isoToDay } from '../time/zone';
 import { CancelledError, EdwError } from '../workspace/errors';
 import { computeEngine, type Usage } from './engine';
-import { readIntervalDays, readPopulationDays, unitShift, type DayData } from './meterData';
+import {
+  readIntervalDays,
+  readPopulation,
+  unitShift,
+  type DayData,
+  type SeriesDays,
+} from './meterData';
 import { dollars, micro, ratText, roundInt } from './money';
-import { QUALITY } from '../metering/quality';
 import { loadTariff, segmentsOf, type TariffModel } from './tariff';
 import type {
   CompareCustomer,
@@ -416,36 +421,28 @@ export async function billPopulation(
       else byShift.set(x.shift, [id]);
     }
     for (const [shift, ids] of byShift) {
-      const data = readPopulationDays(db, ids, fromDay, toDay, shift);
+      // A chunk at a time (bounded memory), billed in candidate order.
+      const read = new Map<number, SeriesDays>();
+      for (const data of readPopulation(db, ids, fromDay, toDay, shift))
+        read.set(data.seriesId, data);
       for (const id of ids) {
         const x = chosen.get(id);
-        const dd = data.get(id);
-        if (!x || !dd) continue;
+        const data = read.get(id);
+        if (!x || !data) continue;
         const flags: string[] = [];
-        let missing = 0;
-        let estimated = 0;
-        let usageMicro = 0;
-        for (const d of dd) {
-          if (!d) continue;
-          for (let k = 0; k < d.values.length; k++) usageMicro += d.values[k] as number;
-          if (d.quality)
-            for (let k = 0; k < d.quality.length; k++) {
-              const q = d.quality[k] as number;
-              if (q === QUALITY.missing || q === QUALITY.failed) missing++;
-              else if (q !== QUALITY.valid) estimated++;
-            }
-        }
-        if (missing > 0) flags.push(`${missing} interval readings missing (counted as 0)`);
-        if (estimated > 0) flags.push(`${estimated} interval readings estimated or edited`);
+        if (data.missing > 0)
+          flags.push(`${data.missing} interval readings missing (counted as 0)`);
+        if (data.estimated > 0)
+          flags.push(`${data.estimated} interval readings estimated or edited`);
         const usage: Usage = {
           unit,
           fromDay,
           toDay,
-          days: dd,
+          days: data.days,
           readsMicro: null,
           priorPeakMicroKw:
             hasRatchet(x.tA) || hasRatchet(modelB) ? priorPeak(db, id, fromDay, shift) : null,
-          intervalMicro: usageMicro,
+          intervalMicro: data.totalMicro,
           flags: [],
         };
         try {

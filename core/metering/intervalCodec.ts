@@ -121,16 +121,64 @@ export function decodeBlock(
   quality: Uint8Array | null,
 ): DecodedBlock {
   const values = new Float64Array(count);
-  const buf = Buffer.from(vals.buffer, vals.byteOffset, vals.byteLength);
+  decodeValuesInto(count, scale, base, width, vals, values);
+  return { values, quality: decodeQuality(count, quality) };
+}
+
+/**
+ * Decode a block's values into `out[0..count)` (no allocation: scans of many blocks reuse one
+ * array). Same arithmetic as the encoder's inverse: (base + offset) / 10^scale.
+ */
+export function decodeValuesInto(
+  count: number,
+  scale: number,
+  base: number,
+  width: number,
+  vals: Uint8Array,
+  out: Float64Array,
+  at = 0,
+): void {
   if (width === 8) {
-    for (let i = 0; i < count; i++) values[i] = buf.readDoubleBE(i * 8);
+    const view = new DataView(vals.buffer, vals.byteOffset + at, count * 8);
+    for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, false);
+    return;
+  }
+  const p = POW10[scale] as number;
+  if (width === 0) {
+    out.fill(base / p, 0, count);
+  } else if (width === 1) {
+    for (let i = 0; i < count; i++) out[i] = (base + (vals[at + i] as number)) / p;
+  } else if (width === 2) {
+    for (let i = 0, j = at; i < count; i++, j += 2)
+      out[i] = (base + (vals[j] as number) * 256 + (vals[j + 1] as number)) / p;
   } else {
-    const p = POW10[scale] as number;
-    for (let i = 0; i < count; i++) {
-      values[i] = (base + (width > 0 ? buf.readUIntBE(i * width, width) : 0)) / p;
+    for (let i = 0, j = at; i < count; i++) {
+      let off = 0;
+      for (let k = 0; k < width; k++, j++) off = off * 256 + (vals[j] as number);
+      out[i] = (base + off) / p;
     }
   }
-  return { values, quality: decodeQuality(count, quality) };
+}
+
+/** decodeQuality of `quality[at .. at + len)` into `out[0..count)` (no allocation). */
+export function decodeQualityInto(
+  count: number,
+  quality: Uint8Array | null,
+  out: Uint8Array,
+  at = 0,
+  len = quality ? quality.length - at : 0,
+): void {
+  out.fill(0, 0, count);
+  if (!quality || len <= 0) return;
+  const runs = len / 3;
+  for (let r = 0; r < runs; r++) {
+    const j = at + r * 3;
+    const first = ((quality[j] as number) << 8) | (quality[j + 1] as number);
+    const code = quality[j + 2] as number;
+    const next =
+      r + 1 < runs ? ((quality[j + 3] as number) << 8) | (quality[j + 4] as number) : count;
+    out.fill(code, first, next);
+  }
 }
 
 export function decodeQuality(count: number, quality: Uint8Array | null): Uint8Array {

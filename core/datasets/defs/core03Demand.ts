@@ -16,7 +16,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { z } from 'zod';
 import { decodeBlock } from '../../metering/intervalCodec';
-import { readBlocks, type StoredBlock } from '../../metering/intervals';
+import { SeriesScanner, type SeriesBlocks } from '../../metering/blockScan';
 import { QUALITY, QUALITY_NAMES } from '../../metering/quality';
 import { FifteenFifteen, type CellVerdict } from '../../privacy/fifteen';
 import { dayToIso, localDay } from '../../time/zone';
@@ -424,22 +424,59 @@ interface DayPeak {
   seriesId: number;
 }
 
-/** The peak kW of one block: demand values as they are, energy as average kW of its interval. */
-function blockPeak(b: StoredBlock, s: SeriesRow, factor: number): DayPeak | null {
-  const scale = s.measure === 'demand' ? factor : (factor * 3600) / b.seconds;
-  let best: DayPeak | null = null;
-  for (let i = 0; i < b.values.length; i++) {
-    const q = b.quality[i] ?? 0;
+/**
+ * The peak kW of block i of a scan (decoded into the scanner's arrays): demand values as they
+ * are, energy as average kW of its interval; the first slot at the peak; missing and failed
+ * slots skipped.
+ */
+function blockPeak(
+  scanner: SeriesScanner,
+  blocks: SeriesBlocks,
+  i: number,
+  s: SeriesRow,
+  factor: number,
+): DayPeak | null {
+  const n = scanner.decode(blocks, i);
+  const seconds = blocks.seconds[i] as number;
+  const scale = s.measure === 'demand' ? factor : (factor * 3600) / seconds;
+  const values = scanner.values;
+  const quality = scanner.qualities;
+  let bestK = -1;
+  let bestKw = 0;
+  for (let k = 0; k < n; k++) {
+    const q = quality[k] as number;
     if (q === QUALITY.missing || q === QUALITY.failed) continue;
-    const kw = (b.values[i] ?? 0) * scale;
-    if (best === null || kw > best.kw)
-      best = { day: b.day, kw, at: b.start + i * b.seconds, quality: q, seriesId: b.seriesId };
+    const kw = (values[k] as number) * scale;
+    if (bestK < 0 || kw > bestKw) {
+      bestK = k;
+      bestKw = kw;
+    }
   }
-  return best;
+  if (bestK < 0) return null;
+  return {
+    day: blocks.day[i] as number,
+    kw: bestKw,
+    at: (blocks.start[i] as number) + bestK * seconds,
+    quality: quality[bestK] as number,
+    seriesId: blocks.seriesId,
+  };
 }
 
 /** Clean binary noise of derived kW: 9 decimals (named rule, far below metering precision). */
 const kw9 = (x: number): number => Math.round(x * 1e9) / 1e9;
+
+const dayIsoCache = new Map<number, string>();
+
+/** dayToIso, cached (it runs once per block). */
+function isoOfDay(day: number): string {
+  let s = dayIsoCache.get(day);
+  if (s === undefined) {
+    s = dayToIso(day);
+    if (dayIsoCache.size > 200_000) dayIsoCache.clear();
+    dayIsoCache.set(day, s);
+  }
+  return s;
+}
 
 function* usagePointRows(db: Database, p: P, scope: Scope): Generator<DatasetRow> {
   const ids = new PlatformIds(db);
@@ -448,6 +485,7 @@ function* usagePointRows(db: Database, p: P, scope: Scope): Generator<DatasetRow
   const programs = new DemandPrograms(db);
   const meters = new Meters(db);
   const factors = unitFactors(db);
+  const scanner = new SeriesScanner(db);
   const monthly = p.level === 'monthly';
   for (const upId of scope.usagePoints) {
     const s = demandSource(db, upId);
@@ -461,7 +499,13 @@ function* usagePointRows(db: Database, p: P, scope: Scope): Generator<DatasetRow
       uom: uomLabel('kW'),
       source: s.measure === 'demand' ? 'demand' : 'interval',
     };
-    const emit = (peak: DayPeak, period: string, startDay: number, days: number[]): DatasetRow => {
+    const emit = (
+      peak: DayPeak,
+      period: string,
+      startDay: number,
+      firstDay: number,
+      lastDay: number,
+    ): DatasetRow => {
       const a = agreements.at(upId, peak.day);
       return {
         values: {
@@ -471,44 +515,45 @@ function* usagePointRows(db: Database, p: P, scope: Scope): Generator<DatasetRow
           program: programs.on(upId, peak.day),
           class: a?.rateClass ?? null,
           time_start: localIso(localDay(startDay, up.zone).start, up.zone),
-          read_id: `S${peak.seriesId}:${dayToIso(peak.day)}`,
+          read_id: `S${peak.seriesId}:${isoOfDay(peak.day)}`,
           read_value: kw9(peak.kw),
           quality: quality.label(up.orgId, peak.quality),
           quality_normalized: QUALITY_NAMES[peak.quality] ?? String(peak.quality),
           peak_time: localIso(peak.at, up.zone),
           period,
         },
-        subjects: subjectsOf(upId, agreements.during(upId, Math.min(...days), Math.max(...days))),
+        subjects: subjectsOf(upId, agreements.during(upId, firstDay, lastDay)),
       };
     };
     let month: string | null = null;
     let monthPeak: DayPeak | null = null;
-    let monthDaysSeen: number[] = [];
-    const flush = function* (): Generator<DatasetRow> {
-      if (month !== null && monthPeak !== null)
-        yield emit(monthPeak, month, monthDays(month).first, monthDaysSeen);
-      month = null;
-      monthPeak = null;
-      monthDaysSeen = [];
-    };
-    for (const b of readBlocks(db, s.id, scope.fromDay, scope.toDay)) {
-      const a = agreements.at(upId, b.day);
-      if (!scope.dayIn(upId, b.day, a?.rateClassId ?? null)) continue;
-      const peak = blockPeak(b, s, factor);
+    let monthFirst = 0;
+    let monthLast = 0;
+    // Blocks come in day order: a month's first and last days seen are its min and max.
+    const blocks = scanner.read(s.id, scope.fromDay, scope.toDay);
+    for (let i = 0; i < blocks.n; i++) {
+      const day = blocks.day[i] as number;
+      const a = agreements.at(upId, day);
+      if (!scope.dayIn(upId, day, a?.rateClassId ?? null)) continue;
+      const peak = blockPeak(scanner, blocks, i, s, factor);
       if (!peak) continue;
       if (!monthly) {
-        yield emit(peak, dayToIso(b.day), b.day, [b.day]);
+        yield emit(peak, isoOfDay(day), day, day, day);
         continue;
       }
-      const m = monthOfDay(b.day);
+      const m = monthOfDay(day);
       if (m !== month) {
-        yield* flush();
+        if (month !== null && monthPeak !== null)
+          yield emit(monthPeak, month, monthDays(month).first, monthFirst, monthLast);
         month = m;
+        monthPeak = null;
+        monthFirst = day;
       }
-      monthDaysSeen.push(b.day);
+      monthLast = day;
       if (monthPeak === null || peak.kw > monthPeak.kw) monthPeak = peak;
     }
-    yield* flush();
+    if (month !== null && monthPeak !== null)
+      yield emit(monthPeak, month, monthDays(month).first, monthFirst, monthLast);
   }
 }
 
@@ -530,29 +575,32 @@ interface Cell {
 }
 
 /**
- * Clock-hour kW of a block into `buf` (kWh of each clock hour = its average kW), hour 0 being
- * the clock hour of the block's start; returns that hour's epoch and the number of hours.
+ * Clock-hour kW of a decoded block into `buf` (kWh of each clock hour = its average kW), hour 0
+ * being the clock hour of the block's start; returns that hour's epoch (and sets hoursN).
  */
-function blockHours(b: BlockData, factor: number, buf: Float64Array): { h0: number; n: number } {
-  const h0 = b.start - (((b.start % 3600) + 3600) % 3600);
-  const n = Math.ceil((b.start + b.values.length * b.seconds - h0) / 3600);
+function blockHours(
+  start: number,
+  seconds: number,
+  count: number,
+  values: Float64Array,
+  quality: Uint8Array,
+  factor: number,
+  buf: Float64Array,
+): number {
+  const h0 = start - (((start % 3600) + 3600) % 3600);
+  const n = Math.ceil((start + count * seconds - h0) / 3600);
   buf.fill(0, 0, n);
-  for (let i = 0; i < b.values.length; i++) {
-    const q = b.quality[i] ?? 0;
+  for (let i = 0; i < count; i++) {
+    const q = quality[i] as number;
     if (q === QUALITY.missing || q === QUALITY.failed) continue;
-    const k = Math.floor((b.start + i * b.seconds - h0) / 3600);
-    buf[k] = (buf[k] ?? 0) + (b.values[i] ?? 0) * factor;
+    const k = Math.floor((start + i * seconds - h0) / 3600);
+    buf[k] = (buf[k] ?? 0) + (values[i] as number) * factor;
   }
-  return { h0, n };
+  hoursN = n;
+  return h0;
 }
-
-interface BlockData {
-  day: number;
-  start: number;
-  seconds: number;
-  values: Float64Array;
-  quality: Uint8Array;
-}
+/** Hours filled by the last blockHours() call. */
+let hoursN = 0;
 
 interface BlockRow {
   day: number;
@@ -566,18 +614,28 @@ interface BlockRow {
   quality: Buffer | null;
 }
 
-const decode = (r: BlockRow): BlockData => ({
-  day: r.day,
-  start: r.start,
-  seconds: r.seconds,
-  ...decodeBlock(r.count, r.scale, r.base, r.width, r.vals, r.quality),
-});
-
 const BLOCK_COLUMNS = 'day, start, seconds, count, scale, base, width, vals, quality';
+
+const dayOfHourCache = new Map<string, Map<number, number>>();
+
+/** The local day of an instant (cached per zone: many usage points share the peak hours). */
+function dayOfInstant(epoch: number, zone: string): number {
+  let m = dayOfHourCache.get(zone);
+  if (!m) dayOfHourCache.set(zone, (m = new Map()));
+  let d = m.get(epoch);
+  if (d === undefined) {
+    // The UTC day shifted by the zone offset at that instant.
+    d = dayOf(localIso(epoch, zone).slice(0, 10));
+    if (m.size > 200_000) m.clear();
+    m.set(epoch, d);
+  }
+  return d;
+}
 
 function* rateClassRows(db: Database, p: P, scope: Scope): Generator<DatasetRow> {
   const agreements = new Agreements(db);
   const factors = unitFactors(db);
+  const scanner = new SeriesScanner(db);
   const daily = p.level === 'rate_class_daily';
   const cells = new Map<string, Cell>();
   const rc = new Map<number, { code: string; orgId: number; org: string }>(
@@ -590,9 +648,6 @@ function* rateClassRows(db: Database, p: P, scope: Scope): Generator<DatasetRow>
     ).map((r) => [r.id, r]),
   );
   const sources: { up: UpRow; s: SeriesRow; factor: number }[] = [];
-  const blocks = db.prepare(
-    `SELECT ${BLOCK_COLUMNS} FROM interval_block WHERE series_id = ? AND day BETWEEN ? AND ? ORDER BY day`,
-  );
   const oneBlock = db.prepare(
     `SELECT ${BLOCK_COLUMNS} FROM interval_block WHERE series_id = ? AND day = ?`,
   );
@@ -605,51 +660,76 @@ function* rateClassRows(db: Database, p: P, scope: Scope): Generator<DatasetRow>
     const up = upRow(db, upId);
     const factor = factors.get(s.unit)?.factor ?? 1;
     sources.push({ up, s, factor });
-    for (const row of blocks.iterate(
-      s.id,
-      scope.fromDay,
-      scope.toDay,
-    ) as IterableIterator<BlockRow>) {
-      const a = agreements.at(upId, row.day);
-      if (a?.rateClassId == null || !scope.dayIn(upId, row.day, a.rateClassId)) continue;
-      const b = decode(row);
+    const blocks = scanner.read(s.id, scope.fromDay, scope.toDay);
+    // The cell of the previous block, reused while the usage point stays in it.
+    let lastCell = null as Cell | null;
+    let lastCustomer = '';
+    let own: { kw: number; customer: string } = { kw: -Infinity, customer: '' };
+    for (let i = 0; i < blocks.n; i++) {
+      const day = blocks.day[i] as number;
+      const a = agreements.at(upId, day);
+      if (a?.rateClassId == null || !scope.dayIn(upId, day, a.rateClassId)) continue;
       const cls = rc.get(a.rateClassId);
       if (!cls) continue;
-      const period = daily ? dayToIso(b.day) : monthOfDay(b.day);
-      const key = `${cls.org}|${cls.code}|${a.rateClassId}|${period}`;
-      let cell = cells.get(key);
-      if (!cell) {
-        const startDay = daily ? b.day : monthDays(period).first;
-        const endDay = daily ? b.day : monthDays(period).last;
-        const base = localDay(startDay, up.zone).start;
-        const end = localDay(endDay + 1, up.zone).start;
-        cell = {
-          org: cls.org,
-          orgId: cls.orgId,
-          rateClassId: a.rateClassId,
-          rateClass: cls.code,
-          period,
-          zone: up.zone,
-          startDay,
-          base,
-          hours: new Float64Array(Math.ceil((end - base) / 3600) + 1),
-          ncp: new Map(),
-          customers: new Set(),
-        };
-        cells.set(key, cell);
-      }
+      const period = daily ? isoOfDay(day) : monthOfDay(day);
       const customer = a.customerId === null ? `up:${upId}` : `c:${a.customerId}`;
-      cell.customers.add(customer);
-      let own = cell.ncp.get(upId);
-      if (!own) cell.ncp.set(upId, (own = { kw: -Infinity, customer }));
-      const { h0, n } = blockHours(b, factor, buf);
+      let cell: Cell | null = lastCell;
+      if (
+        cell === null ||
+        cell.rateClassId !== a.rateClassId ||
+        cell.period !== period ||
+        lastCustomer !== customer
+      ) {
+        const key = `${cls.org}|${cls.code}|${a.rateClassId}|${period}`;
+        cell = cells.get(key) ?? null;
+        if (!cell) {
+          const startDay = daily ? day : monthDays(period).first;
+          const endDay = daily ? day : monthDays(period).last;
+          const base = localDay(startDay, up.zone).start;
+          const end = localDay(endDay + 1, up.zone).start;
+          cell = {
+            org: cls.org,
+            orgId: cls.orgId,
+            rateClassId: a.rateClassId,
+            rateClass: cls.code,
+            period,
+            zone: up.zone,
+            startDay,
+            base,
+            hours: new Float64Array(Math.ceil((end - base) / 3600) + 1),
+            ncp: new Map(),
+            customers: new Set(),
+          };
+          cells.set(key, cell);
+        }
+        cell.customers.add(customer);
+        const found = cell.ncp.get(upId);
+        if (found) own = found;
+        else cell.ncp.set(upId, (own = { kw: -Infinity, customer }));
+        lastCell = cell;
+        lastCustomer = customer;
+      }
+      const count = scanner.decode(blocks, i);
+      const h0 = blockHours(
+        blocks.start[i] as number,
+        blocks.seconds[i] as number,
+        count,
+        scanner.values,
+        scanner.qualities,
+        factor,
+        buf,
+      );
+      const n = hoursN;
+      const hours = cell.hours;
       const offset = Math.round((h0 - cell.base) / 3600);
+      let ownKw = own.kw;
       for (let k = 0; k < n; k++) {
         const kw = buf[k] ?? 0;
         const idx = offset + k;
-        if (idx >= 0 && idx < cell.hours.length) cell.hours[idx] = (cell.hours[idx] ?? 0) + kw;
-        if (kw > own.kw) own.kw = kw;
+        if (idx >= 0 && idx < hours.length) hours[idx] = (hours[idx] as number) + kw;
+        if (kw > ownKw) ownKw = kw;
       }
+      own.kw = ownKw;
     }
   }
   // Pass 2: each usage point's demand at its cell's coincident peak hour.
@@ -663,25 +743,59 @@ function* rateClassRows(db: Database, p: P, scope: Scope): Generator<DatasetRow>
   }
   const ncpRule = new FifteenFifteen();
   const cpRule = new FifteenFifteen();
-  const cpByUp = new Map<string, { up: number; key: string; hour: number; customer: string }[]>();
+  const cpByUp = new Map<number, { key: string; hour: number; customer: string }[]>();
   for (const [key, cell] of cells) {
     const peak = cp.get(key) as { hour: number; kw: number };
     for (const [up, own] of cell.ncp) {
       ncpRule.add(key, own.customer, own.kw);
-      const list = cpByUp.get(String(up)) ?? [];
-      list.push({ up, key, hour: peak.hour, customer: own.customer });
-      cpByUp.set(String(up), list);
+      let list = cpByUp.get(up);
+      if (!list) cpByUp.set(up, (list = []));
+      list.push({ key, hour: peak.hour, customer: own.customer });
     }
   }
   for (const { up, s, factor } of sources) {
-    const wanted = cpByUp.get(String(up.id)) ?? [];
-    for (const w of wanted) {
-      const row = oneBlock.get(s.id, dayOfInstant(w.hour, up.zone)) as BlockRow | undefined;
+    const wanted = cpByUp.get(up.id) ?? [];
+    if (wanted.length === 0) continue;
+    const days = wanted.map((w) => dayOfInstant(w.hour, up.zone));
+    // Few days: one block each; many (daily cells): one bulk read of the series.
+    let blocks: SeriesBlocks | null = null;
+    const at = new Map<number, number>();
+    if (wanted.length > 24) {
+      blocks = scanner.read(s.id, Math.min(...days), Math.max(...days));
+      for (let i = 0; i < blocks.n; i++) at.set(blocks.day[i] as number, i);
+    }
+    for (let j = 0; j < wanted.length; j++) {
+      const w = wanted[j] as { key: string; hour: number; customer: string };
+      const day = days[j] as number;
       let kw = 0;
-      if (row) {
-        const { h0, n } = blockHours(decode(row), factor, buf);
+      let h0 = 0;
+      let found = false;
+      if (blocks) {
+        const i = at.get(day);
+        if (i !== undefined) {
+          const count = scanner.decode(blocks, i);
+          h0 = blockHours(
+            blocks.start[i] as number,
+            blocks.seconds[i] as number,
+            count,
+            scanner.values,
+            scanner.qualities,
+            factor,
+            buf,
+          );
+          found = true;
+        }
+      } else {
+        const row = oneBlock.get(s.id, day) as BlockRow | undefined;
+        if (row) {
+          const d = decodeBlock(row.count, row.scale, row.base, row.width, row.vals, row.quality);
+          h0 = blockHours(row.start, row.seconds, row.count, d.values, d.quality, factor, buf);
+          found = true;
+        }
+      }
+      if (found) {
         const k = Math.round((w.hour - h0) / 3600);
-        if (k >= 0 && k < n) kw = buf[k] ?? 0;
+        if (k >= 0 && k < hoursN) kw = buf[k] ?? 0;
       }
       cpRule.add(w.key, w.customer, kw);
     }
@@ -737,11 +851,6 @@ function worse(a: CellVerdict, b: CellVerdict): CellVerdict {
   return a.released ? b : a;
 }
 
-function dayOfInstant(epoch: number, zone: string): number {
-  // The local day of an instant: the UTC day shifted by the zone offset at that instant.
-  const iso = localIso(epoch, zone).slice(0, 10);
-  return dayOf(iso);
-}
 
 export const core03Demand = defineDataset({
   name: 'core-03-demand',
