@@ -12,6 +12,15 @@ import type { ColumnInfo } from './schema';
 export type { CellValue };
 export type ColumnDef = ColumnInfo;
 
+/** A column of the dictionary, positionally (the definitions list dozens of them). */
+export const col = (
+  name: string,
+  type: ColumnDef['type'],
+  unit: string | null,
+  dataClass: ColumnDef['dataClass'],
+  description: string,
+): ColumnDef => ({ name, type, unit, description, dataClass });
+
 export interface DatasetRow {
   /** Values by column name; a missing name is null. */
   values: Readonly<Record<string, CellValue>>;

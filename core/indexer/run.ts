@@ -64,6 +64,11 @@ export async function runIndex(ws: Workspace, opts: IndexOptions = {}): Promise<
     if (opts.signal?.aborted) throw new CancelledError('index run cancelled');
   };
 
+  // One large transaction touches every address, link and ID page: a bigger page cache keeps
+  // them in memory instead of spilling to the WAL mid-transaction (2-3x faster at 100k premises,
+  // as in the demo generator); the caller's setting is restored.
+  const cacheSize = db.pragma('cache_size', { simple: true }) as number;
+  db.pragma('cache_size = -262144');
   db.exec('BEGIN IMMEDIATE');
   try {
     const runId = Number(
@@ -196,6 +201,8 @@ export async function runIndex(ws: Workspace, opts: IndexOptions = {}): Promise<
   } catch (e) {
     if (db.inTransaction) db.exec('ROLLBACK');
     throw e;
+  } finally {
+    db.pragma(`cache_size = ${cacheSize}`);
   }
 }
 

@@ -15,15 +15,7 @@ import { storedBillJson } from '../../billing/stored';
 import { toMicros } from '../../import/decimal';
 import { EdwError } from '../../workspace/errors';
 import { DateParam, badParam, orgByCode } from '../meter';
-import { defineDataset, type ColumnDef, type DatasetRow } from '../types';
-
-const col = (
-  name: string,
-  type: ColumnDef['type'],
-  unit: string | null,
-  dataClass: ColumnDef['dataClass'],
-  description: string,
-): ColumnDef => ({ name, type, unit, description, dataClass });
+import { defineDataset, type ColumnDef, type DatasetRow, col } from '../types';
 
 const COLUMNS: ColumnDef[] = [
   col('bill_id', 'integer', null, 'system', 'Row id of the bill in the workspace.'),

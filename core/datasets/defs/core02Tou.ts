@@ -44,15 +44,7 @@ import {
   resolveUsagePoints,
   uomLabel,
 } from '../meter';
-import { defineDataset, type ColumnDef, type DatasetRow } from '../types';
-
-const col = (
-  name: string,
-  type: ColumnDef['type'],
-  unit: string | null,
-  dataClass: ColumnDef['dataClass'],
-  description: string,
-): ColumnDef => ({ name, type, unit, description, dataClass });
+import { defineDataset, type ColumnDef, type DatasetRow, col } from '../types';
 
 const COLUMNS: ColumnDef[] = [
   col(

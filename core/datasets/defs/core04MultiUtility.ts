@@ -23,15 +23,7 @@ import {
   orgByCode,
   subjectsOf,
 } from '../meter';
-import { defineDataset, type ColumnDef, type DatasetContext, type DatasetRow } from '../types';
-
-const col = (
-  name: string,
-  type: ColumnDef['type'],
-  unit: string | null,
-  dataClass: ColumnDef['dataClass'],
-  description: string,
-): ColumnDef => ({ name, type, unit, description, dataClass });
+import { defineDataset, type ColumnDef, type DatasetContext, type DatasetRow, col } from '../types';
 
 const COLUMNS: ColumnDef[] = [
   col('utility', 'text', null, 'system', 'Utility Name: the tenant organization’s name.'),

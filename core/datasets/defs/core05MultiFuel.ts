@@ -27,15 +27,7 @@ import {
   subjectsOf,
 } from '../meter';
 import type { Subject } from '../../privacy/consent';
-import { defineDataset, type ColumnDef, type DatasetRow } from '../types';
-
-const col = (
-  name: string,
-  type: ColumnDef['type'],
-  unit: string | null,
-  dataClass: ColumnDef['dataClass'],
-  description: string,
-): ColumnDef => ({ name, type, unit, description, dataClass });
+import { defineDataset, type ColumnDef, type DatasetRow, col } from '../types';
 
 const COLUMNS: ColumnDef[] = [
   col(
