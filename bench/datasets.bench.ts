@@ -56,8 +56,6 @@ function build(file: string, ups: number, days: number): { seconds: number; read
   const ws = Workspace.create(file);
   const db = ws.db;
   const first = isoToDay('2019-01-01');
-  // A rate class change on 2019-07-15 for every 50th usage point (the month split path).
-  const change = isoToDay('2019-07-15');
   let readings = 0;
   db.transaction(() => {
     const org = Number(

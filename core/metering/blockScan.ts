@@ -28,13 +28,21 @@ export interface SeriesBlocks {
   quality: Uint8Array;
 }
 
-const FIELDS = 8;
-const SQL = `SELECT count(*) AS n,
-  group_concat(day || ',' || start || ',' || seconds || ',' || count || ',' || scale || ',' ||
-    base || ',' || width || ',' || ifnull(length(quality), 0), ',' ORDER BY day) AS head,
-  CAST(group_concat(vals, '' ORDER BY day) AS BLOB) AS vals,
-  CAST(group_concat(quality, '' ORDER BY day) AS BLOB) AS quality
-  FROM interval_block WHERE series_id = ? AND day BETWEEN ? AND ?`;
+// Four integers per block keep SQLite's text conversion (the scan's main cost) small:
+// day·2^17 + seconds, start, base, and count + 2^16·(scale + 2^4·(width + 2^4·quality bytes)).
+// No ORDER BY inside the aggregates (it makes SQLite sort): the primary key scan yields days in
+// order, and read() checks that they ascend (else it reads again with ORDER BY). Both
+// aggregates of one row see the rows in the same order, so headers and blobs line up.
+const FIELDS = 4;
+const DAY_MUL = 131072;
+const sql = (order: string, where: string) => `SELECT count(*) AS n,
+  group_concat((day * ${DAY_MUL} + seconds) || ',' || start || ',' || base || ',' ||
+    (count + 65536 * (scale + 16 * (width + 16 * ifnull(length(quality), 0)))), ','${order}) AS head,
+  CAST(group_concat(vals, ''${order}) AS BLOB) AS vals,
+  CAST(group_concat(quality, ''${order}) AS BLOB) AS quality
+  FROM interval_block WHERE series_id = ? AND ${where}`;
+const RANGE = 'day BETWEEN ? AND ?';
+const LIST = 'day IN (SELECT value FROM json_each(?))';
 
 const EMPTY = new Uint8Array(0);
 
@@ -65,8 +73,16 @@ function parseInts(s: string, out: Float64Array): number {
   return k;
 }
 
+function ascending(a: SeriesBlocks): boolean {
+  for (let i = 1; i < a.n; i++) if ((a.day[i] as number) <= (a.day[i - 1] as number)) return false;
+  return true;
+}
+
 export class SeriesScanner {
   private readonly stmt: Statement;
+  private readonly ordered: Statement;
+  private readonly listStmt: Statement;
+  private readonly listOrdered: Statement;
   private head = new Float64Array(0);
   private arrays: SeriesBlocks | null = null;
   /** Decoded values and quality of the last decode() call. */
@@ -74,12 +90,27 @@ export class SeriesScanner {
   qualities = new Uint8Array(32);
 
   constructor(db: Database) {
-    this.stmt = db.prepare(SQL);
+    this.stmt = db.prepare(sql('', RANGE));
+    this.ordered = db.prepare(sql(' ORDER BY day', RANGE));
+    this.listStmt = db.prepare(sql('', LIST));
+    this.listOrdered = db.prepare(sql(' ORDER BY day', LIST));
   }
 
   /** All blocks of a series between two local days (inclusive). The result is reused. */
   read(seriesId: number, fromDay = -1e9, toDay = 1e9): SeriesBlocks {
-    const row = this.stmt.get(seriesId, fromDay, toDay) as {
+    const a = this.load(this.stmt, seriesId, [fromDay, toDay]);
+    return ascending(a) ? a : this.load(this.ordered, seriesId, [fromDay, toDay]);
+  }
+
+  /** The blocks of a series on the given local days (those that exist), in day order. */
+  readDays(seriesId: number, days: readonly number[]): SeriesBlocks {
+    const list = JSON.stringify(days);
+    const a = this.load(this.listStmt, seriesId, [list]);
+    return ascending(a) ? a : this.load(this.listOrdered, seriesId, [list]);
+  }
+
+  private load(stmt: Statement, seriesId: number, args: unknown[]): SeriesBlocks {
+    const row = stmt.get(seriesId, ...args) as {
       n: number;
       head: string | null;
       vals: Uint8Array | null;
@@ -121,18 +152,24 @@ export class SeriesScanner {
     let vAt = 0;
     let qAt = 0;
     for (let i = 0, j = 0; i < n; i++, j += FIELDS) {
-      a.day[i] = h[j] as number;
+      const f0 = h[j] as number;
+      const day = Math.floor(f0 / DAY_MUL);
+      a.day[i] = day;
+      a.seconds[i] = f0 - day * DAY_MUL;
       a.start[i] = h[j + 1] as number;
-      a.seconds[i] = h[j + 2] as number;
-      const count = h[j + 3] as number;
+      a.base[i] = h[j + 2] as number;
+      const f3 = h[j + 3] as number;
+      const count = f3 % 65536;
+      const rest = (f3 - count) / 65536;
+      const scale = rest % 16;
+      const rest2 = (rest - scale) / 16;
+      const width = rest2 % 16;
+      const ql = (rest2 - width) / 16;
       a.count[i] = count;
-      a.scale[i] = h[j + 4] as number;
-      a.base[i] = h[j + 5] as number;
-      const width = h[j + 6] as number;
+      a.scale[i] = scale;
       a.width[i] = width;
       a.valsAt[i] = vAt;
       vAt += count * width;
-      const ql = h[j + 7] as number;
       a.qualityAt[i] = qAt;
       a.qualityLen[i] = ql;
       qAt += ql;

@@ -15,7 +15,6 @@
 //   and per-customer demand at the CP hour), else its values are nulled and it is counted.
 import type { Database, Statement } from 'better-sqlite3';
 import { z } from 'zod';
-import { decodeBlock } from '../../metering/intervalCodec';
 import { SeriesScanner, type SeriesBlocks } from '../../metering/blockScan';
 import { QUALITY, QUALITY_NAMES } from '../../metering/quality';
 import { FifteenFifteen, type CellVerdict } from '../../privacy/fifteen';
@@ -23,6 +22,7 @@ import { dayToIso, localDay } from '../../time/zone';
 import { enrolledUsagePoints, participations, resolvePrograms } from '../enrolment';
 import {
   Agreements,
+  type Agreement,
   DateParam,
   PlatformIds,
   QualityLabels,
@@ -38,15 +38,7 @@ import {
   subjectsOf,
   uomLabel,
 } from '../meter';
-import { defineDataset, type ColumnDef, type DatasetRow } from '../types';
-
-const col = (
-  name: string,
-  type: ColumnDef['type'],
-  unit: string | null,
-  dataClass: ColumnDef['dataClass'],
-  description: string,
-): ColumnDef => ({ name, type, unit, description, dataClass });
+import { defineDataset, type ColumnDef, type DatasetRow, col } from '../types';
 
 const COLUMNS: ColumnDef[] = [
   col(
@@ -372,21 +364,31 @@ class Meters {
       if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(up, list);
     }
-    const iso = dayToIso(day);
+    const iso = isoOfDay(day);
     let found: number | null = null;
     for (const m of list) if (m.from <= iso && (m.to === null || iso < m.to)) found = m.meterId;
     return found;
   }
 }
 
+const statements = new WeakMap<Database, Map<string, Statement>>();
+
+/** A prepared statement, cached per connection (these run once per usage point). */
+function cached(db: Database, sql: string): Statement {
+  let m = statements.get(db);
+  if (!m) statements.set(db, (m = new Map()));
+  let st = m.get(sql);
+  if (!st) m.set(sql, (st = db.prepare(sql)));
+  return st;
+}
+
 function upRow(db: Database, id: number): UpRow {
-  return db
-    .prepare(
-      `SELECT u.id, u.org_id AS orgId, o.code AS org, u.source_key AS key, u.premise_id AS premiseId,
+  return cached(
+    db,
+    `SELECT u.id, u.org_id AS orgId, o.code AS org, u.source_key AS key, u.premise_id AS premiseId,
               coalesce(u.time_zone, o.time_zone) AS zone
        FROM usage_point u JOIN organization o ON o.id = u.org_id WHERE u.id = ?`,
-    )
-    .get(id) as UpRow;
+  ).get(id) as UpRow;
 }
 
 const SERIES_SQL = `SELECT s.id, rt.unit, rt.interval_seconds AS seconds, rt.measure
@@ -395,24 +397,22 @@ const SERIES_SQL = `SELECT s.id, rt.unit, rt.interval_seconds AS seconds, rt.mea
 
 /** The demand series of a usage point, else its finest-but-hourly forward energy series. */
 function demandSource(db: Database, up: number): SeriesRow | null {
-  const demand = db
-    .prepare(
-      `${SERIES_SQL} AND rt.measure = 'demand' AND un.quantity = 'power' ORDER BY rt.interval_seconds, s.id LIMIT 1`,
-    )
-    .get(up) as SeriesRow | undefined;
+  const demand = cached(
+    db,
+    `${SERIES_SQL} AND rt.measure = 'demand' AND un.quantity = 'power' ORDER BY rt.interval_seconds, s.id LIMIT 1`,
+  ).get(up) as SeriesRow | undefined;
   return demand ?? intervalSource(db, up);
 }
 
 /** The forward energy interval series of ≤ 1 hour (hourly preferred), or null. */
 function intervalSource(db: Database, up: number): SeriesRow | null {
   return (
-    (db
-      .prepare(
-        `${SERIES_SQL} AND rt.measure = 'energy' AND rt.accumulation = 'delta' AND un.quantity = 'energy'
+    (cached(
+      db,
+      `${SERIES_SQL} AND rt.measure = 'energy' AND rt.accumulation = 'delta' AND un.quantity = 'energy'
          AND rt.interval_seconds <= 3600 AND 3600 % rt.interval_seconds = 0
          ORDER BY rt.interval_seconds DESC, s.id LIMIT 1`,
-      )
-      .get(up) as SeriesRow | undefined) ?? null
+    ).get(up) as SeriesRow | undefined) ?? null
   );
 }
 
@@ -443,13 +443,24 @@ function blockPeak(
   const quality = scanner.qualities;
   let bestK = -1;
   let bestKw = 0;
-  for (let k = 0; k < n; k++) {
-    const q = quality[k] as number;
-    if (q === QUALITY.missing || q === QUALITY.failed) continue;
-    const kw = (values[k] as number) * scale;
-    if (bestK < 0 || kw > bestKw) {
-      bestK = k;
-      bestKw = kw;
+  if (blocks.qualityLen[i] === 0) {
+    // Every slot valid.
+    for (let k = 0; k < n; k++) {
+      const kw = (values[k] as number) * scale;
+      if (bestK < 0 || kw > bestKw) {
+        bestK = k;
+        bestKw = kw;
+      }
+    }
+  } else {
+    for (let k = 0; k < n; k++) {
+      const q = quality[k] as number;
+      if (q === QUALITY.missing || q === QUALITY.failed) continue;
+      const kw = (values[k] as number) * scale;
+      if (bestK < 0 || kw > bestKw) {
+        bestK = k;
+        bestKw = kw;
+      }
     }
   }
   if (bestK < 0) return null;
@@ -474,6 +485,21 @@ function isoOfDay(day: number): string {
     s = dayToIso(day);
     if (dayIsoCache.size > 200_000) dayIsoCache.clear();
     dayIsoCache.set(day, s);
+  }
+  return s;
+}
+
+const dayStartCache = new Map<string, Map<number, string>>();
+
+/** Local start of a day with its offset (cached per zone: one per row of the daily level). */
+function dayStartIso(day: number, zone: string): string {
+  let m = dayStartCache.get(zone);
+  if (!m) dayStartCache.set(zone, (m = new Map()));
+  let s = m.get(day);
+  if (s === undefined) {
+    s = localIso(localDay(day, zone).start, zone);
+    if (m.size > 200_000) m.clear();
+    m.set(day, s);
   }
   return s;
 }
@@ -514,7 +540,7 @@ function* usagePointRows(db: Database, p: P, scope: Scope): Generator<DatasetRow
           meter_id: ids.get('SensorID', 'meter', meters.on(upId, peak.day)),
           program: programs.on(upId, peak.day),
           class: a?.rateClass ?? null,
-          time_start: localIso(localDay(startDay, up.zone).start, up.zone),
+          time_start: dayStartIso(startDay, up.zone),
           read_id: `S${peak.seriesId}:${isoOfDay(peak.day)}`,
           read_value: kw9(peak.kw),
           quality: quality.label(up.orgId, peak.quality),
@@ -602,20 +628,6 @@ function blockHours(
 /** Hours filled by the last blockHours() call. */
 let hoursN = 0;
 
-interface BlockRow {
-  day: number;
-  start: number;
-  seconds: number;
-  count: number;
-  scale: number;
-  base: number;
-  width: number;
-  vals: Buffer;
-  quality: Buffer | null;
-}
-
-const BLOCK_COLUMNS = 'day, start, seconds, count, scale, base, width, vals, quality';
-
 const dayOfHourCache = new Map<string, Map<number, number>>();
 
 /** The local day of an instant (cached per zone: many usage points share the peak hours). */
@@ -630,6 +642,127 @@ function dayOfInstant(epoch: number, zone: string): number {
     m.set(epoch, d);
   }
   return d;
+}
+
+interface Pass1 {
+  agreements: Agreements;
+  scope: Scope;
+  scanner: SeriesScanner;
+  rc: Map<number, { code: string; orgId: number; org: string }>;
+  daily: boolean;
+  cells: Map<string, Cell>;
+  /** The same cells by rate class id and period (no key string per block). */
+  byClass: Map<number, Map<string, Cell>>;
+  buf: Float64Array;
+}
+
+/** Pass 1 of the rate-class levels for one usage point: its blocks into the cells' hourly sums. */
+function accumulate(pass: Pass1, up: UpRow, factor: number, blocks: SeriesBlocks): void {
+  const { agreements, scope, scanner, rc, daily, cells, buf } = pass;
+  const upId = up.id;
+  // The cell of the previous block, reused while the usage point stays in it.
+  let lastCell = null as Cell | null;
+  let lastCustomer = '';
+  let own: { kw: number; customer: string } = { kw: -Infinity, customer: '' };
+  let lastAgreement: Agreement | null = null;
+  const list = agreements.of(upId);
+  for (let i = 0; i < blocks.n; i++) {
+    const day = blocks.day[i] as number;
+    // Agreements.at() inline: the latest-starting agreement in force that day.
+    let a: Agreement | null = null;
+    for (const x of list) if (x.firstDay <= day && day <= x.lastDay) a = x;
+    if (a?.rateClassId == null || !scope.dayIn(upId, day, a.rateClassId)) continue;
+    const cls = rc.get(a.rateClassId);
+    if (!cls) continue;
+    const period = daily ? isoOfDay(day) : monthOfDay(day);
+    const customer =
+      a === lastAgreement
+        ? lastCustomer
+        : a.customerId === null
+          ? `up:${upId}`
+          : `c:${a.customerId}`;
+    lastAgreement = a;
+    let cell: Cell | null = lastCell;
+    if (
+      cell === null ||
+      cell.rateClassId !== a.rateClassId ||
+      cell.period !== period ||
+      lastCustomer !== customer
+    ) {
+      let byPeriod = pass.byClass.get(a.rateClassId);
+      if (!byPeriod) pass.byClass.set(a.rateClassId, (byPeriod = new Map()));
+      cell = byPeriod.get(period) ?? null;
+      if (!cell) {
+        const key = `${cls.org}|${cls.code}|${a.rateClassId}|${period}`;
+        const startDay = daily ? day : monthDays(period).first;
+        const endDay = daily ? day : monthDays(period).last;
+        const base = localDay(startDay, up.zone).start;
+        const end = localDay(endDay + 1, up.zone).start;
+        cell = {
+          org: cls.org,
+          orgId: cls.orgId,
+          rateClassId: a.rateClassId,
+          rateClass: cls.code,
+          period,
+          zone: up.zone,
+          startDay,
+          base,
+          hours: new Float64Array(Math.ceil((end - base) / 3600) + 1),
+          ncp: new Map(),
+          customers: new Set(),
+        };
+        cells.set(key, cell);
+        byPeriod.set(period, cell);
+      }
+      cell.customers.add(customer);
+      const found = cell.ncp.get(upId);
+      if (found) own = found;
+      else cell.ncp.set(upId, (own = { kw: -Infinity, customer }));
+      lastCell = cell;
+      lastCustomer = customer;
+    }
+    const count = scanner.decode(blocks, i);
+    const start = blocks.start[i] as number;
+    const seconds = blocks.seconds[i] as number;
+    const hours = cell.hours;
+    let ownKw = own.kw;
+    if (seconds === 3600 && start % 3600 === 0) {
+      // Hourly slots on clock hours (the common case): slot k is clock hour k; the same sums
+      // as blockHours() without the staging buffer.
+      const values = scanner.values;
+      const quality = scanner.qualities;
+      const offset = Math.round((start - cell.base) / 3600);
+      const from = Math.max(0, -offset);
+      const to = Math.min(count, hours.length - offset);
+      if (blocks.qualityLen[i] === 0) {
+        // Every slot valid.
+        for (let k = 0; k < count; k++) {
+          const kw = 0 + (values[k] as number) * factor;
+          if (k >= from && k < to) hours[offset + k] = (hours[offset + k] as number) + kw;
+          if (kw > ownKw) ownKw = kw;
+        }
+      } else {
+        for (let k = 0; k < count; k++) {
+          const q = quality[k] as number;
+          const kw =
+            q === QUALITY.missing || q === QUALITY.failed ? 0 : 0 + (values[k] as number) * factor;
+          if (k >= from && k < to) hours[offset + k] = (hours[offset + k] as number) + kw;
+          if (kw > ownKw) ownKw = kw;
+        }
+      }
+    } else {
+      const h0 = blockHours(start, seconds, count, scanner.values, scanner.qualities, factor, buf);
+      const n = hoursN;
+      const offset = Math.round((h0 - cell.base) / 3600);
+      for (let k = 0; k < n; k++) {
+        const kw = buf[k] ?? 0;
+        const idx = offset + k;
+        if (idx >= 0 && idx < hours.length) hours[idx] = (hours[idx] as number) + kw;
+        if (kw > ownKw) ownKw = kw;
+      }
+    }
+    own.kw = ownKw;
+  }
 }
 
 function* rateClassRows(db: Database, p: P, scope: Scope): Generator<DatasetRow> {
@@ -648,89 +781,17 @@ function* rateClassRows(db: Database, p: P, scope: Scope): Generator<DatasetRow>
     ).map((r) => [r.id, r]),
   );
   const sources: { up: UpRow; s: SeriesRow; factor: number }[] = [];
-  const oneBlock = db.prepare(
-    `SELECT ${BLOCK_COLUMNS} FROM interval_block WHERE series_id = ? AND day = ?`,
-  );
   // Hours of one block: 25 on a fall-back day, plus one when a block starts off the hour.
   const buf = new Float64Array(27);
   // Pass 1: hourly sums per cell and each usage point's own peak.
+  const pass: Pass1 = { agreements, scope, scanner, rc, daily, cells, byClass: new Map(), buf };
   for (const upId of scope.usagePoints) {
     const s = intervalSource(db, upId);
     if (!s) continue;
     const up = upRow(db, upId);
     const factor = factors.get(s.unit)?.factor ?? 1;
     sources.push({ up, s, factor });
-    const blocks = scanner.read(s.id, scope.fromDay, scope.toDay);
-    // The cell of the previous block, reused while the usage point stays in it.
-    let lastCell = null as Cell | null;
-    let lastCustomer = '';
-    let own: { kw: number; customer: string } = { kw: -Infinity, customer: '' };
-    for (let i = 0; i < blocks.n; i++) {
-      const day = blocks.day[i] as number;
-      const a = agreements.at(upId, day);
-      if (a?.rateClassId == null || !scope.dayIn(upId, day, a.rateClassId)) continue;
-      const cls = rc.get(a.rateClassId);
-      if (!cls) continue;
-      const period = daily ? isoOfDay(day) : monthOfDay(day);
-      const customer = a.customerId === null ? `up:${upId}` : `c:${a.customerId}`;
-      let cell: Cell | null = lastCell;
-      if (
-        cell === null ||
-        cell.rateClassId !== a.rateClassId ||
-        cell.period !== period ||
-        lastCustomer !== customer
-      ) {
-        const key = `${cls.org}|${cls.code}|${a.rateClassId}|${period}`;
-        cell = cells.get(key) ?? null;
-        if (!cell) {
-          const startDay = daily ? day : monthDays(period).first;
-          const endDay = daily ? day : monthDays(period).last;
-          const base = localDay(startDay, up.zone).start;
-          const end = localDay(endDay + 1, up.zone).start;
-          cell = {
-            org: cls.org,
-            orgId: cls.orgId,
-            rateClassId: a.rateClassId,
-            rateClass: cls.code,
-            period,
-            zone: up.zone,
-            startDay,
-            base,
-            hours: new Float64Array(Math.ceil((end - base) / 3600) + 1),
-            ncp: new Map(),
-            customers: new Set(),
-          };
-          cells.set(key, cell);
-        }
-        cell.customers.add(customer);
-        const found = cell.ncp.get(upId);
-        if (found) own = found;
-        else cell.ncp.set(upId, (own = { kw: -Infinity, customer }));
-        lastCell = cell;
-        lastCustomer = customer;
-      }
-      const count = scanner.decode(blocks, i);
-      const h0 = blockHours(
-        blocks.start[i] as number,
-        blocks.seconds[i] as number,
-        count,
-        scanner.values,
-        scanner.qualities,
-        factor,
-        buf,
-      );
-      const n = hoursN;
-      const hours = cell.hours;
-      const offset = Math.round((h0 - cell.base) / 3600);
-      let ownKw = own.kw;
-      for (let k = 0; k < n; k++) {
-        const kw = buf[k] ?? 0;
-        const idx = offset + k;
-        if (idx >= 0 && idx < hours.length) hours[idx] = (hours[idx] as number) + kw;
-        if (kw > ownKw) ownKw = kw;
-      }
-      own.kw = ownKw;
-    }
+    accumulate(pass, up, factor, scanner.read(s.id, scope.fromDay, scope.toDay));
   }
   // Pass 2: each usage point's demand at its cell's coincident peak hour.
   const cp = new Map<string, { hour: number; kw: number }>();
@@ -743,61 +804,57 @@ function* rateClassRows(db: Database, p: P, scope: Scope): Generator<DatasetRow>
   }
   const ncpRule = new FifteenFifteen();
   const cpRule = new FifteenFifteen();
-  const cpByUp = new Map<number, { key: string; hour: number; customer: string }[]>();
+  // Per usage point, its cells' keys, CP hours and its customer there (parallel arrays: no
+  // object per (cell, usage point), which the daily level has millions of).
+  const cpByUp = new Map<number, { keys: string[]; hours: number[]; customers: string[] }>();
   for (const [key, cell] of cells) {
     const peak = cp.get(key) as { hour: number; kw: number };
     for (const [up, own] of cell.ncp) {
       ncpRule.add(key, own.customer, own.kw);
       let list = cpByUp.get(up);
-      if (!list) cpByUp.set(up, (list = []));
-      list.push({ key, hour: peak.hour, customer: own.customer });
+      if (!list) cpByUp.set(up, (list = { keys: [], hours: [], customers: [] }));
+      list.keys.push(key);
+      list.hours.push(peak.hour);
+      list.customers.push(own.customer);
     }
   }
   for (const { up, s, factor } of sources) {
-    const wanted = cpByUp.get(up.id) ?? [];
-    if (wanted.length === 0) continue;
-    const days = wanted.map((w) => dayOfInstant(w.hour, up.zone));
-    // Few days: one block each; many (daily cells): one bulk read of the series.
-    let blocks: SeriesBlocks | null = null;
-    const at = new Map<number, number>();
-    if (wanted.length > 24) {
-      blocks = scanner.read(s.id, Math.min(...days), Math.max(...days));
-      for (let i = 0; i < blocks.n; i++) at.set(blocks.day[i] as number, i);
+    const wanted = cpByUp.get(up.id);
+    if (!wanted) continue;
+    cpByUp.delete(up.id);
+    const days = wanted.hours.map((h) => dayOfInstant(h, up.zone));
+    // The blocks of those days (the block of the peak hour's local day), in one read: a range
+    // when they are many (daily cells), else the list.
+    const unique = [...new Set(days)];
+    let first = Infinity;
+    let last = -Infinity;
+    for (const d of unique) {
+      if (d < first) first = d;
+      if (d > last) last = d;
     }
-    for (let j = 0; j < wanted.length; j++) {
-      const w = wanted[j] as { key: string; hour: number; customer: string };
-      const day = days[j] as number;
+    const blocks =
+      unique.length > 31 ? scanner.read(s.id, first, last) : scanner.readDays(s.id, unique);
+    const at = new Map<number, number>();
+    for (let i = 0; i < blocks.n; i++) at.set(blocks.day[i] as number, i);
+    for (let j = 0; j < days.length; j++) {
+      const hour = wanted.hours[j] as number;
+      const i = at.get(days[j] as number);
       let kw = 0;
-      let h0 = 0;
-      let found = false;
-      if (blocks) {
-        const i = at.get(day);
-        if (i !== undefined) {
-          const count = scanner.decode(blocks, i);
-          h0 = blockHours(
-            blocks.start[i] as number,
-            blocks.seconds[i] as number,
-            count,
-            scanner.values,
-            scanner.qualities,
-            factor,
-            buf,
-          );
-          found = true;
-        }
-      } else {
-        const row = oneBlock.get(s.id, day) as BlockRow | undefined;
-        if (row) {
-          const d = decodeBlock(row.count, row.scale, row.base, row.width, row.vals, row.quality);
-          h0 = blockHours(row.start, row.seconds, row.count, d.values, d.quality, factor, buf);
-          found = true;
-        }
-      }
-      if (found) {
-        const k = Math.round((w.hour - h0) / 3600);
+      if (i !== undefined) {
+        const count = scanner.decode(blocks, i);
+        const h0 = blockHours(
+          blocks.start[i] as number,
+          blocks.seconds[i] as number,
+          count,
+          scanner.values,
+          scanner.qualities,
+          factor,
+          buf,
+        );
+        const k = Math.round((hour - h0) / 3600);
         if (k >= 0 && k < hoursN) kw = buf[k] ?? 0;
       }
-      cpRule.add(w.key, w.customer, kw);
+      cpRule.add(wanted.keys[j] as string, wanted.customers[j] as string, kw);
     }
   }
   const keys = [...cells.keys()].sort((a, b) => {
@@ -850,7 +907,6 @@ function* rateClassRows(db: Database, p: P, scope: Scope): Generator<DatasetRow>
 function worse(a: CellVerdict, b: CellVerdict): CellVerdict {
   return a.released ? b : a;
 }
-
 
 export const core03Demand = defineDataset({
   name: 'core-03-demand',

@@ -18,16 +18,8 @@ import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
 import { FifteenFifteen } from '../../privacy/fifteen';
 import { DEFAULT_GAS_BTU_PER_CF, energyConversion, round6, round9 } from '../energyUnits';
-import { Agreements, MonthParam, badParam, monthDays, monthOfDay, orgByCode } from '../meter';
-import { defineDataset, type ColumnDef, type DatasetRow } from '../types';
-
-const col = (
-  name: string,
-  type: ColumnDef['type'],
-  unit: string | null,
-  dataClass: ColumnDef['dataClass'],
-  description: string,
-): ColumnDef => ({ name, type, unit, description, dataClass });
+import { Agreements, type Agreement, MonthParam, badParam, monthOfDay, orgByCode } from '../meter';
+import { defineDataset, type ColumnDef, type DatasetRow, col } from '../types';
 
 const COLUMNS: ColumnDef[] = [
   col('town', 'text', null, 'system', 'Town of the premises.'),
@@ -134,11 +126,18 @@ interface Cell {
   usagePoints: Set<number>;
 }
 
+/** Whether the same agreement (or none) is in force on every day from `first` to `last`. */
+function sameAgreement(agreements: Agreements, up: number, first: number, last: number): boolean {
+  const during = agreements.during(up, first, last);
+  if (during.length === 0) return true;
+  if (during.length > 1) return false;
+  const a = during[0] as Agreement;
+  return a.firstDay <= first && last <= a.lastDay;
+}
+
 function* communityRows(db: Database, p: P): Generator<DatasetRow> {
   if (p.from !== undefined && p.to !== undefined && p.from > p.to)
     throw badParam('to', `to (${p.to}) is before from (${p.from})`);
-  const fromDay = p.from === undefined ? -1e9 : monthDays(p.from).first;
-  const toDay = p.to === undefined ? 1e9 : monthDays(p.to).last;
   const conds = ['p.town IS NOT NULL'];
   const args: (string | number)[] = [];
   if (p.town !== undefined) {
@@ -175,12 +174,23 @@ function* communityRows(db: Database, p: P): Generator<DatasetRow> {
        JOIN premise p ON p.id = u.premise_id WHERE ${conds.join(' AND ')} ORDER BY u.id`,
     )
     .all(...args) as { id: number; commodity: string; town: string; state: string }[];
+  // The interval_month roll-up (kept exact by triggers) gives each series' block count and
+  // monthly totals without reading blocks; from/to are whole months, so its rows are either
+  // wholly in or wholly out of the period.
+  const fromMonth = p.from ?? '0000-00';
+  const toMonth = p.to ?? '9999-99';
   const seriesOf = db.prepare(
-    `SELECT s.id, rt.unit, (SELECT count(*) FROM interval_block b WHERE b.series_id = s.id AND b.day BETWEEN ? AND ?) AS blocks
+    `SELECT s.id, rt.unit,
+       (SELECT coalesce(sum(m.days), 0) FROM interval_month m
+        WHERE m.series_id = s.id AND m.month BETWEEN ? AND ?) AS blocks
      FROM series s JOIN reading_type rt ON rt.id = s.reading_type_id
      WHERE s.usage_point_id = ? AND rt.accumulation = 'delta' AND rt.interval_seconds IS NOT NULL
        AND rt.flow_direction IN ('forward', 'total') AND rt.measure IN ('energy', 'volume')
      ORDER BY blocks DESC, rt.interval_seconds, s.id LIMIT 1`,
+  );
+  const months = db.prepare(
+    `SELECT total, first_day AS firstDay, last_day AS lastDay FROM interval_month
+     WHERE series_id = ? AND month BETWEEN ? AND ? ORDER BY month`,
   );
   const days = db.prepare(
     'SELECT day, total FROM interval_block WHERE series_id = ? AND day BETWEEN ? AND ? ORDER BY day',
@@ -188,45 +198,65 @@ function* communityRows(db: Database, p: P): Generator<DatasetRow> {
   const agreements = new Agreements(db);
   const rule = new FifteenFifteen();
   const cells = new Map<string, Cell>();
+  const add = (
+    up: { id: number; commodity: string; town: string; state: string },
+    conv: NonNullable<ReturnType<typeof reportUnit>>,
+    day: number,
+    total: number,
+  ): void => {
+    const a = agreements.at(up.id, day);
+    const cls = a?.customerClass ?? 'unknown';
+    const customer = a?.customerId != null ? `c:${a.customerId}` : `up:${up.id}`;
+    const month = monthOfDay(day);
+    const key = `${up.town}|${up.state}|${month}|${cls}|${up.commodity}|${conv.unit}`;
+    let cell = cells.get(key);
+    if (!cell) {
+      cell = {
+        town: up.town,
+        state: up.state,
+        month,
+        cls,
+        fuel: up.commodity,
+        unit: conv.unit,
+        quantity: 0,
+        kwh: conv.kwh === null ? null : 0,
+        mmbtu: conv.mmbtu === null ? null : 0,
+        customers: new Set(),
+        usagePoints: new Set(),
+      };
+      cells.set(key, cell);
+    }
+    const q = total * conv.per;
+    cell.quantity += q;
+    if (cell.kwh !== null && conv.kwh !== null) cell.kwh += total * conv.kwh;
+    if (cell.mmbtu !== null && conv.mmbtu !== null) cell.mmbtu += total * conv.mmbtu;
+    cell.customers.add(customer);
+    cell.usagePoints.add(up.id);
+    rule.add(key, customer, conv.kwh !== null ? total * conv.kwh : q);
+  };
   for (const up of ups) {
-    const s = seriesOf.get(fromDay, toDay, up.id) as
+    const s = seriesOf.get(fromMonth, toMonth, up.id) as
       { id: number; unit: string; blocks: number } | undefined;
     if (!s || s.blocks === 0) continue;
     const conv = reportUnit(up.commodity, s.unit, units, p.gas_btu_per_cf);
     if (!conv) continue;
-    for (const b of days.iterate(s.id, fromDay, toDay) as IterableIterator<{
-      day: number;
+    for (const m of months.iterate(s.id, fromMonth, toMonth) as IterableIterator<{
       total: number;
+      firstDay: number;
+      lastDay: number;
     }>) {
-      const a = agreements.at(up.id, b.day);
-      const cls = a?.customerClass ?? 'unknown';
-      const customer = a?.customerId != null ? `c:${a.customerId}` : `up:${up.id}`;
-      const month = monthOfDay(b.day);
-      const key = `${up.town}|${up.state}|${month}|${cls}|${up.commodity}|${conv.unit}`;
-      let cell = cells.get(key);
-      if (!cell) {
-        cell = {
-          town: up.town,
-          state: up.state,
-          month,
-          cls,
-          fuel: up.commodity,
-          unit: conv.unit,
-          quantity: 0,
-          kwh: conv.kwh === null ? null : 0,
-          mmbtu: conv.mmbtu === null ? null : 0,
-          customers: new Set(),
-          usagePoints: new Set(),
-        };
-        cells.set(key, cell);
+      // One agreement (or none) in force on every day of the month's blocks: the month's
+      // total goes to one cell, as its days would. Otherwise (an agreement starts or ends in
+      // the month) the month's days are read one by one.
+      if (sameAgreement(agreements, up.id, m.firstDay, m.lastDay)) {
+        add(up, conv, m.firstDay, m.total);
+        continue;
       }
-      const q = b.total * conv.per;
-      cell.quantity += q;
-      if (cell.kwh !== null && conv.kwh !== null) cell.kwh += b.total * conv.kwh;
-      if (cell.mmbtu !== null && conv.mmbtu !== null) cell.mmbtu += b.total * conv.mmbtu;
-      cell.customers.add(customer);
-      cell.usagePoints.add(up.id);
-      rule.add(key, customer, conv.kwh !== null ? b.total * conv.kwh : q);
+      for (const b of days.iterate(s.id, m.firstDay, m.lastDay) as IterableIterator<{
+        day: number;
+        total: number;
+      }>)
+        add(up, conv, b.day, b.total);
     }
   }
   const order = [...cells.entries()].sort(([, a], [, b]) => {
