@@ -6,7 +6,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { apiCall, launchChromium, results, root, serve, sharedDemo, type Server } from './harness';
+import {
+  apiCall,
+  launchChromium,
+  results,
+  root,
+  serve,
+  type Server,
+  copySharedDemo,
+} from './harness';
 
 interface SeedBill {
   org: string;
@@ -39,14 +47,7 @@ const copy = path.join(results, 'e2e-billing.edw');
 const csvOut = path.join(results, 'bill-validation-108999999-2018-07-17.csv');
 const htmlOut = path.join(results, 'bill-validation-108999999-2018-07-17.html');
 
-function copyDemo(): string {
-  const from = sharedDemo();
-  for (const f of [copy, `${copy}-wal`, `${copy}-shm`, csvOut, htmlOut])
-    fs.rmSync(f, { force: true });
-  fs.copyFileSync(from, copy);
-  if (fs.existsSync(`${from}-wal`)) fs.copyFileSync(`${from}-wal`, `${copy}-wal`);
-  return copy;
-}
+const copyDemo = (): string => copySharedDemo(copy, [csvOut, htmlOut]);
 
 let server: Server;
 let browser: Browser;

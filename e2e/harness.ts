@@ -39,6 +39,19 @@ export function sharedDemo(): string {
   return file;
 }
 
+/**
+ * A fresh copy of the shared demo for a test that writes to its workspace (index runs, imports,
+ * decisions), so the shared file stays as globalSetup built it. `extra` files are removed first
+ * (a test's earlier outputs).
+ */
+export function copySharedDemo(copy: string, extra: readonly string[] = []): string {
+  const from = sharedDemo();
+  for (const f of [copy, `${copy}-wal`, `${copy}-shm`, ...extra]) fs.rmSync(f, { force: true });
+  fs.copyFileSync(from, copy);
+  if (fs.existsSync(`${from}-wal`)) fs.copyFileSync(`${from}-wal`, `${copy}-wal`);
+  return copy;
+}
+
 export interface Server {
   url: string;
   origin: string;

@@ -6,18 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { apiCall, launchChromium, results, serve, sharedDemo, type Server } from './harness';
+import { apiCall, launchChromium, results, serve, type Server, copySharedDemo } from './harness';
 
 const copy = path.join(results, 'e2e-premise.edw');
 
-/** The shared demo is used by other tests: the index run goes to a copy of it. */
-function copyDemo(): string {
-  const from = sharedDemo();
-  for (const f of [copy, `${copy}-wal`, `${copy}-shm`]) fs.rmSync(f, { force: true });
-  fs.copyFileSync(from, copy);
-  if (fs.existsSync(`${from}-wal`)) fs.copyFileSync(`${from}-wal`, `${copy}-wal`);
-  return copy;
-}
+const copyDemo = (): string => copySharedDemo(copy);
 
 let server: Server;
 let browser: Browser;
