@@ -103,6 +103,37 @@ function nextNumber(db: Database, kind: string): number {
   return (row.m ?? 0) + 1;
 }
 
+/**
+ * Seed IDs are never merged away: a group holding rows of two different seed IDs (possible for
+ * groups built from normalised keys, e.g. AddressID) is cut into one group per seed ID, the rows
+ * without a seed ID staying with the first.
+ */
+function separateSeeds(
+  groups: readonly (readonly number[])[],
+  existing: ReadonlyMap<number, Existing>,
+): (readonly number[])[] {
+  const out: (readonly number[])[] = [];
+  for (const g of groups) {
+    const bySeed = new Map<string, number[]>();
+    for (const sid of g) {
+      const e = existing.get(sid);
+      if (e?.method !== 'seed') continue;
+      let rows = bySeed.get(e.id);
+      if (!rows) bySeed.set(e.id, (rows = []));
+      rows.push(sid);
+    }
+    if (bySeed.size < 2) {
+      out.push(g);
+      continue;
+    }
+    const parts = [...bySeed.values()];
+    const seeded = new Set(parts.flat());
+    (parts[0] as number[]).push(...g.filter((sid) => !seeded.has(sid)));
+    out.push(...parts);
+  }
+  return out;
+}
+
 export function assignPlatformIds(db: Database, o: AssignOptions): AssignStats {
   const s = statements(db);
   const stats: AssignStats = {
@@ -135,11 +166,12 @@ export function assignPlatformIds(db: Database, o: AssignOptions): AssignStats {
     created.set(r.id, r.created_at);
   }
 
+  const groups = separateSeeds(o.groups, existing);
   // Per group: how many of its rows carry each existing ID; per ID: the group holding most.
-  const counts: Map<string, number>[] = o.groups.map(() => new Map());
+  const counts: Map<string, number>[] = groups.map(() => new Map());
   const home = new Map<string, { group: number; count: number; first: number }>();
   const seedIds = new Set<string>();
-  o.groups.forEach((g, gi) => {
+  groups.forEach((g, gi) => {
     const c = counts[gi] as Map<string, number>;
     for (const sid of g) {
       const e = existing.get(sid);
@@ -147,7 +179,8 @@ export function assignPlatformIds(db: Database, o: AssignOptions): AssignStats {
       if (e.method === 'seed') seedIds.add(e.id);
       c.set(e.id, (c.get(e.id) ?? 0) + 1);
     }
-    const first = g.length ? Math.min(...g) : 0;
+    let first = Infinity;
+    for (const sid of g) if (sid < first) first = sid;
     for (const [id, n] of c) {
       const h = home.get(id);
       if (!h || n > h.count || (n === h.count && first < h.first)) {
@@ -169,7 +202,7 @@ export function assignPlatformIds(db: Database, o: AssignOptions): AssignStats {
     (created.get(a) ?? 0) - (created.get(b) ?? 0) || Number(a) - Number(b) || a.localeCompare(b);
 
   const inGroup = new Set<number>();
-  o.groups.forEach((g, gi) => {
+  groups.forEach((g, gi) => {
     if (g.length === 0) return;
     const c = counts[gi] as Map<string, number>;
     const mine = [...c.keys()].filter((id) => home.get(id)?.group === gi);
