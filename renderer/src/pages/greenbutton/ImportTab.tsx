@@ -1,14 +1,14 @@
 // Import: Green Button files (ESPI Atom XML or "Download My Data" CSV) through import.run with
 // kind 'greenbutton' — choose files and the utility they belong to, run with progress and
 // Cancel, then what was imported, what the importer tolerated (findings) and the rejects.
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { api } from '../../api';
 import { Section } from '../../components/ui';
-import { baseName, dirName } from '../../lib/download';
+import { dirName } from '../../lib/download';
 import { isCancelled, useErrors } from '../../state/errors';
 import { useApiQuery } from '../../state/useApiQuery';
 import { useWorkspace } from '../../state/workspace';
-import { FileDialog } from '../import/FileDialog';
+import { FileListField } from '../import/FileListField';
 import { RecentBatches } from '../import/RecentBatches';
 import { ResultStep } from '../import/ResultStep';
 import { JobProgress } from '../import/RunStep';
@@ -24,8 +24,6 @@ export function ImportTab() {
   const { status } = useWorkspace();
   const { report } = useErrors();
   const [files, setFiles] = useState<string[]>([]);
-  const [path, setPath] = useState('');
-  const [browsing, setBrowsing] = useState(false);
   const [org, setOrg] = useState('');
   const [mode, setMode] = useState<ImportMode>('lenient');
   const [job, setJob] = useState<RunProgress | null>(null);
@@ -45,16 +43,6 @@ export function ImportTab() {
       ),
     [overview.data],
   );
-
-  const add = (paths: string[]) => {
-    const clean = paths.map((p) => p.trim()).filter(Boolean);
-    if (clean.length) setFiles((f) => [...f, ...clean.filter((p) => !f.includes(p))]);
-  };
-  const onAdd = (ev: FormEvent) => {
-    ev.preventDefault();
-    add([path]);
-    setPath('');
-  };
 
   const running = job !== null;
   const canRun = files.length > 0 && org !== '' && !running;
@@ -88,12 +76,6 @@ export function ImportTab() {
       setRuns((n) => n + 1);
     }
   };
-
-  const startDir = files.length
-    ? (dirName(files[files.length - 1]!) ?? undefined)
-    : status?.path
-      ? (dirName(status.path) ?? undefined)
-      : undefined;
 
   return (
     <>
@@ -138,54 +120,20 @@ export function ImportTab() {
           Usage points are matched by their key under the utility (or created, with a note); a
           reading already stored is a duplicate, a different value for it a rejected conflict.
         </p>
-        <form className="form-row" onSubmit={onAdd}>
-          <label className="grow">
-            <span className="label">Path of a file on this machine</span>
-            <input
-              type="text"
-              value={path}
-              onChange={(e) => setPath(e.target.value)}
-              placeholder="/path/to/greenbutton.xml"
-              spellCheck={false}
-              disabled={running}
-              data-testid="gb-import-file-input"
-            />
-          </label>
-          <button type="submit" disabled={!path.trim() || running} data-testid="gb-import-add">
-            Add
-          </button>
-          <button
-            type="button"
-            onClick={() => setBrowsing(true)}
-            disabled={running}
-            data-testid="gb-import-browse"
-          >
-            Browse…
-          </button>
-        </form>
-        {files.length === 0 ? (
-          <div className="empty">No files yet: type a path or browse.</div>
-        ) : (
-          <ul className="file-chosen" data-testid="gb-import-files">
-            {files.map((f) => (
-              <li key={f}>
-                <span className="file-name" title={f}>
-                  {baseName(f)}
-                </span>
-                <span className="mono muted file-path">{f}</span>
-                <button
-                  type="button"
-                  className="link"
-                  disabled={running}
-                  onClick={() => setFiles(files.filter((x) => x !== f))}
-                  aria-label={`Remove ${f}`}
-                >
-                  Remove
-                </button>
-              </li>
-            ))}
-          </ul>
-        )}
+        <FileListField
+          files={files}
+          onFiles={setFiles}
+          startDir={status?.path ? (dirName(status.path) ?? undefined) : undefined}
+          placeholder="/path/to/greenbutton.xml"
+          dialogTitle="Add Green Button files"
+          disabled={running}
+          testIds={{
+            input: 'gb-import-file-input',
+            add: 'gb-import-add',
+            browse: 'gb-import-browse',
+            list: 'gb-import-files',
+          }}
+        />
         <div className="form-actions">
           <button
             type="button"
@@ -232,18 +180,6 @@ export function ImportTab() {
       ) : null}
 
       <RecentBatches reloadKey={`${status?.path ?? ''}:${runs}`} />
-
-      {browsing ? (
-        <FileDialog
-          startDir={startDir}
-          title="Add Green Button files"
-          onClose={() => setBrowsing(false)}
-          onChoose={(paths) => {
-            add(paths);
-            setBrowsing(false);
-          }}
-        />
-      ) : null}
     </>
   );
 }

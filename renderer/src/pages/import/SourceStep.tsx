@@ -1,9 +1,7 @@
 // Step 1: what to import — files (typed paths or the file chooser), kind, organization and
 // mapping profile.
-import { useState, type FormEvent } from 'react';
 import { Section } from '../../components/ui';
-import { baseName, dirName } from '../../lib/download';
-import { FileDialog } from './FileDialog';
+import { FileListField } from './FileListField';
 import {
   KINDS,
   KIND_IDS,
@@ -51,22 +49,7 @@ export function SourceStep({
   onNext: () => void;
   canNext: boolean;
 }) {
-  const [path, setPath] = useState('');
-  const [browsing, setBrowsing] = useState(false);
   const info = KINDS[kind];
-
-  const add = (paths: string[]) => {
-    const clean = paths.map((p) => p.trim()).filter(Boolean);
-    if (clean.length) onFiles([...files, ...clean.filter((p) => !files.includes(p))]);
-  };
-
-  const onAdd = (ev: FormEvent) => {
-    ev.preventDefault();
-    add([path]);
-    setPath('');
-  };
-
-  const lastDir = files.length ? (dirName(files[files.length - 1]!) ?? startDir) : startDir;
 
   return (
     <Section title="1 · Files and layout" hint="One profile maps every file of this import.">
@@ -129,47 +112,19 @@ export function SourceStep({
       <p className="hint">{info.description}</p>
 
       <div className="subheading">Files</div>
-      <form className="form-row" onSubmit={onAdd}>
-        <label className="grow">
-          <span className="label">Path of a file on this machine</span>
-          <input
-            type="text"
-            value={path}
-            onChange={(e) => setPath(e.target.value)}
-            placeholder="/path/to/export.csv"
-            spellCheck={false}
-            data-testid="import-file-input"
-          />
-        </label>
-        <button type="submit" disabled={!path.trim()} data-testid="import-add-file">
-          Add
-        </button>
-        <button type="button" onClick={() => setBrowsing(true)} data-testid="import-browse">
-          Browse…
-        </button>
-      </form>
-      {files.length === 0 ? (
-        <div className="empty">No files yet: type a path or browse.</div>
-      ) : (
-        <ul className="file-chosen" data-testid="import-files">
-          {files.map((f) => (
-            <li key={f}>
-              <span className="file-name" title={f}>
-                {baseName(f)}
-              </span>
-              <span className="mono muted file-path">{f}</span>
-              <button
-                type="button"
-                className="link"
-                onClick={() => onFiles(files.filter((x) => x !== f))}
-                aria-label={`Remove ${f}`}
-              >
-                Remove
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <FileListField
+        files={files}
+        onFiles={onFiles}
+        startDir={startDir}
+        placeholder="/path/to/export.csv"
+        dialogTitle="Add files to import"
+        testIds={{
+          input: 'import-file-input',
+          add: 'import-add-file',
+          browse: 'import-browse',
+          list: 'import-files',
+        }}
+      />
       <div className="form-actions wizard-nav">
         <button
           type="button"
@@ -184,17 +139,6 @@ export function SourceStep({
           <span className="muted">{KINDS[kind].label} needs an organization.</span>
         ) : null}
       </div>
-      {browsing ? (
-        <FileDialog
-          startDir={lastDir}
-          title="Add files to import"
-          onClose={() => setBrowsing(false)}
-          onChoose={(paths) => {
-            add(paths);
-            setBrowsing(false);
-          }}
-        />
-      ) : null}
     </Section>
   );
 }
