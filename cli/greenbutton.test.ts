@@ -2,17 +2,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from './main';
+import { edw } from './testkit';
 import { buildSource, xmllint } from '../core/greenbutton/testkit';
 import { tmpDir } from '../core/testing/tmp';
 import { Workspace } from '../core/workspace/workspace';
-
-async function edw(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(args, { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
 
 describe('edw greenbutton', () => {
   it('exports a bulk feed, refuses a consultant without consent, imports through the alias', async () => {

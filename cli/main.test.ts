@@ -2,15 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { parseScale, run } from './main';
+import { parseScale } from './main';
+import { edw } from './testkit';
 import { tmpDir } from '../core/testing/tmp';
-
-async function edw(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(args, { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
 
 describe('edw CLI', () => {
   it('prints usage and exits 1 without a command, 0 with --help', async () => {

@@ -8,7 +8,7 @@ import { EdwError } from '../core/workspace/errors';
 import { Workspace } from '../core/workspace/workspace';
 import type { Output } from '../core/api/definition';
 import { startHttpHost } from './serve/httpHost';
-import { endProgress, stderrProgress } from './progress';
+import { callJob, endProgress, stderrProgress } from './progress';
 import { indexCommand } from './commands/index';
 import { greenbuttonCommand } from './commands/greenbutton';
 import { datasetCommand } from './commands/dataset';
@@ -182,24 +182,19 @@ async function importCommand(ws: string, flags: Flags, io: Io, args: string[]): 
   const showProgress = !flags.quiet;
   try {
     await wb.call('workspace.open', { path: ws });
-    const controller = new AbortController();
-    const onSigint = () => controller.abort();
-    process.once('SIGINT', onSigint);
-    const r = (await wb
-      .call(
-        'import.run',
-        {
-          kind,
-          files,
-          org: flags.org,
-          profile: loadProfile(flags.profile),
-          mode: flags.strict ? 'strict' : 'lenient',
-          rejectsDir: flags['rejects-dir'],
-        },
-        { progress: stderrProgress(showProgress), signal: controller.signal },
-      )
-      .finally(() => process.removeListener('SIGINT', onSigint))) as Output<'import.run'>;
-    endProgress(showProgress);
+    const r = await callJob(
+      wb,
+      'import.run',
+      {
+        kind,
+        files,
+        org: flags.org,
+        profile: loadProfile(flags.profile),
+        mode: flags.strict ? 'strict' : 'lenient',
+        rejectsDir: flags['rejects-dir'],
+      },
+      showProgress,
+    );
     const rejected = r.files.some((f) => f.status === 'rejected' || f.rowsRejected > 0);
     const cancelled =
       r.files.some((f) => f.status === 'cancelled') || r.files.length < files.length;

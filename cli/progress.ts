@@ -1,6 +1,7 @@
 // Progress on stderr: one rewritten line on a terminal, a line every few seconds otherwise
 // (so logs of CI runs and scripts stay readable).
-import type { Progress } from '../core/api/definition';
+import type { MethodName, Output, Progress } from '../core/api/definition';
+import type { Workbench } from '../core/api/server';
 
 export function stderrProgress(enabled: boolean): (p: Progress) => void {
   if (!enabled) return () => {};
@@ -26,4 +27,29 @@ export function stderrProgress(enabled: boolean): (p: Progress) => void {
 
 export function endProgress(enabled: boolean): void {
   if (enabled && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+}
+
+/**
+ * Calls a long method (a job) with its progress on stderr; Ctrl+C aborts it, and the method then
+ * leaves the workspace as it was. The progress line is cleared however the call ends.
+ */
+export async function callJob<M extends MethodName>(
+  wb: Workbench,
+  method: M,
+  /** Checked by the method's schema, so raw flags may go in (a bad one is a usage error). */
+  input: unknown,
+  showProgress: boolean,
+): Promise<Output<M>> {
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    return (await wb.call(method, input, {
+      progress: stderrProgress(showProgress),
+      signal: controller.signal,
+    })) as Output<M>;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    endProgress(showProgress);
+  }
 }

@@ -7,7 +7,7 @@ import { paramsFromStrings, parseParams } from '../../core/datasets/params';
 import { getDataset } from '../../core/datasets/registry';
 import { EdwError } from '../../core/workspace/errors';
 import type { Flags, Io } from '../main';
-import { endProgress, stderrProgress } from '../progress';
+import { callJob } from '../progress';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
@@ -35,17 +35,12 @@ export async function datasetCommand(
   const showProgress = !flags.quiet;
   try {
     await wb.call('workspace.open', { path: ws });
-    const controller = new AbortController();
-    const onSigint = (): void => controller.abort();
-    process.once('SIGINT', onSigint);
-    const r = (await wb
-      .call(
-        'dataset.export',
-        { name: def.name, params, out: flags.out },
-        { progress: stderrProgress(showProgress), signal: controller.signal },
-      )
-      .finally(() => process.removeListener('SIGINT', onSigint))) as Output<'dataset.export'>;
-    endProgress(showProgress);
+    const r = await callJob(
+      wb,
+      'dataset.export',
+      { name: def.name, params, out: flags.out },
+      showProgress,
+    );
     if (flags.json) {
       io.out(JSON.stringify({ ok: true, ...r }) + '\n');
       return 0;

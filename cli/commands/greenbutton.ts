@@ -3,10 +3,9 @@
 //          [--espi 3.3|4.0] [--grantee ORG] --out <file.xml>
 //   import <ws> <file…> [--org ORG] …   (an alias of `edw import <ws> greenbutton <file…>`)
 import { Workbench } from '../../core/api/server';
-import type { Output } from '../../core/api/definition';
 import { EdwError } from '../../core/workspace/errors';
 import type { Flags, Io } from '../main';
-import { endProgress, stderrProgress } from '../progress';
+import { callJob } from '../progress';
 
 type ImportCommand = (ws: string, flags: Flags, io: Io, args: string[]) => Promise<number>;
 
@@ -33,26 +32,21 @@ export async function greenbuttonCommand(
   const showProgress = !flags.quiet;
   try {
     await wb.call('workspace.open', { path: ws });
-    const controller = new AbortController();
-    const onSigint = (): void => controller.abort();
-    process.once('SIGINT', onSigint);
-    const r = (await wb
-      .call(
-        'greenbutton.export',
-        {
-          usagePoints: flags['usage-point'] ?? [],
-          customer: flags.customer,
-          org: flags.org,
-          from: flags.from,
-          to: flags.to,
-          grantee: flags.grantee,
-          espi: flags.espi ?? '3.3',
-          out: flags.out,
-        },
-        { progress: stderrProgress(showProgress), signal: controller.signal },
-      )
-      .finally(() => process.removeListener('SIGINT', onSigint))) as Output<'greenbutton.export'>;
-    endProgress(showProgress);
+    const r = await callJob(
+      wb,
+      'greenbutton.export',
+      {
+        usagePoints: flags['usage-point'] ?? [],
+        customer: flags.customer,
+        org: flags.org,
+        from: flags.from,
+        to: flags.to,
+        grantee: flags.grantee,
+        espi: flags.espi ?? '3.3',
+        out: flags.out,
+      },
+      showProgress,
+    );
     if (flags.json) {
       io.out(JSON.stringify({ ok: true, ...r }) + '\n');
       return 0;

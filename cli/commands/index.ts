@@ -1,8 +1,7 @@
 // edw index <ws>: run the statewide indexer and print its metrics.
 import { Workbench } from '../../core/api/server';
-import type { Output } from '../../core/api/definition';
 import type { Flags, Io } from '../main';
-import { endProgress, stderrProgress } from '../progress';
+import { callJob } from '../progress';
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
 const n = (x: number): string => x.toLocaleString('en-US');
@@ -12,13 +11,7 @@ export async function indexCommand(ws: string, flags: Flags, io: Io): Promise<nu
   const showProgress = !flags.quiet;
   try {
     await wb.call('workspace.open', { path: ws });
-    const controller = new AbortController();
-    const onSigint = (): void => controller.abort();
-    process.once('SIGINT', onSigint);
-    const r = (await wb
-      .call('index.run', {}, { progress: stderrProgress(showProgress), signal: controller.signal })
-      .finally(() => process.removeListener('SIGINT', onSigint))) as Output<'index.run'>;
-    endProgress(showProgress);
+    const r = await callJob(wb, 'index.run', {}, showProgress);
     if (flags.json) {
       io.out(JSON.stringify({ ok: true, ...r }) + '\n');
       return 0;

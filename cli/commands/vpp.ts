@@ -9,7 +9,7 @@ import type { Output } from '../../core/api/definition';
 import { EdwError } from '../../core/workspace/errors';
 import { STAGE_TABLE_NAMES } from '../../core/vpp/schema';
 import type { Flags, Io } from '../main';
-import { endProgress, stderrProgress } from '../progress';
+import { callJob } from '../progress';
 
 export async function vppCommand(
   sub: string,
@@ -50,17 +50,7 @@ export async function vppCommand(
           issues: check.issues,
         },
       );
-    const controller = new AbortController();
-    const onSigint = (): void => controller.abort();
-    process.once('SIGINT', onSigint);
-    const report = (await wb
-      .call(
-        'vpp.simulate',
-        { scenario: text },
-        { progress: stderrProgress(showProgress), signal: controller.signal },
-      )
-      .finally(() => process.removeListener('SIGINT', onSigint))) as Output<'vpp.simulate'>;
-    endProgress(showProgress);
+    const report = await callJob(wb, 'vpp.simulate', { scenario: text }, showProgress);
     if (flags.out) fs.writeFileSync(flags.out, JSON.stringify(report, null, 2) + '\n');
     const exported: string[] = [];
     const dir = flags['export-dir'];
