@@ -257,23 +257,24 @@ const ID_KINDS: readonly [string, string][] = [
 function platformIdRows(db: Database, id: string): Row[] {
   const out: Row[] = [];
   const seen = new Set<number>();
+  const sourcesOf = db
+    .prepare('SELECT source_id FROM platform_link WHERE kind = ? AND platform_id = ?')
+    .pluck();
+  const premiseIdOf = db
+    .prepare(
+      `SELECT platform_id FROM platform_link
+       WHERE kind = 'PremiseID' AND source_table = 'premise' AND source_id = ?`,
+    )
+    .pluck();
   for (const [kind, toPremise] of ID_KINDS) {
-    const sources = db
-      .prepare('SELECT source_id FROM platform_link WHERE kind = ? AND platform_id = ?')
-      .pluck()
-      .all(kind, id) as number[];
+    const sources = sourcesOf.all(kind, id) as number[];
+    if (sources.length === 0) continue;
     const resolve = db.prepare(toPremise).pluck();
     for (const source of sources) {
       for (const premise of resolve.all(source) as (number | null)[]) {
         if (premise === null || seen.has(premise)) continue;
         seen.add(premise);
-        const link = db
-          .prepare(
-            `SELECT platform_id FROM platform_link
-             WHERE kind = 'PremiseID' AND source_table = 'premise' AND source_id = ?`,
-          )
-          .pluck()
-          .get(premise) as string | undefined;
+        const link = premiseIdOf.get(premise) as string | undefined;
         out.push({ premise_id: premise, rank: -1e6, platform_id: link ?? null, has_unit: 0 });
       }
     }
