@@ -7,6 +7,8 @@ import type { CellValue } from './types';
 const NEEDS_QUOTES = /[",\r\n]/;
 
 export function csvField(v: CellValue | undefined): string {
+  // Numbers first: they never need quotes (the common cell of large exports).
+  if (typeof v === 'number') return String(v);
   if (v === null || v === undefined) return '';
   const s = typeof v === 'string' ? v : String(v);
   if (s === '') return '""';
@@ -14,7 +16,7 @@ export function csvField(v: CellValue | undefined): string {
 }
 
 export function csvLine(values: readonly (CellValue | undefined)[]): string {
-  let line = '';
-  for (let i = 0; i < values.length; i++) line += (i > 0 ? ',' : '') + csvField(values[i]);
+  let line = values.length > 0 ? csvField(values[0]) : '';
+  for (let i = 1; i < values.length; i++) line += ',' + csvField(values[i]);
   return line + '\r\n';
 }

@@ -146,6 +146,58 @@ describe('core-03-demand', () => {
     ).rejects.toThrow(/role public may not see customer_usage data/);
   });
 
+  it('rate class month: a move-in adds a customer, not a usage point; NCP counts the usage point once', async () => {
+    const DAY2 = '2018-07-03';
+    const w = Workspace.create(path.join(tmpDir(), 'movein.edw'));
+    ws = w;
+    const ups = scenario(
+      w,
+      Array.from({ length: 16 }, (_, i) => ({
+        rateClass: 'R',
+        days: { [DAY]: flat(i), [DAY2]: flat(i) },
+      })),
+    );
+    // Usage point 0 changes hands on DAY2: a new customer and account, same rate class.
+    const db = w.db;
+    const old = db
+      .prepare(
+        'SELECT id, account_id, rate_class_id FROM service_agreement WHERE usage_point_id = ?',
+      )
+      .get(ups[0]) as { id: number; account_id: number; rate_class_id: number };
+    const org = db.prepare('SELECT org_id FROM account WHERE id = ?').pluck().get(old.account_id);
+    const cust = db
+      .prepare(
+        "INSERT INTO customer (org_id, source_key, customer_class) VALUES (?, 'NEW', 'residential')",
+      )
+      .run(org).lastInsertRowid;
+    const acct = db
+      .prepare("INSERT INTO account (org_id, account_number, customer_id) VALUES (?, 'NEW-A', ?)")
+      .run(org, cust).lastInsertRowid;
+    db.prepare('UPDATE service_agreement SET end_date = ? WHERE id = ?').run(DAY2, old.id);
+    db.prepare(
+      'INSERT INTO service_agreement (account_id, usage_point_id, rate_class_id, start_date) VALUES (?, ?, ?, ?)',
+    ).run(acct, ups[0], old.rate_class_id, DAY2);
+    const { rows } = await exportRows(w, 'core-03-demand', { level: 'rate_class_monthly' });
+    // 16 usage points, 17 customers; each usage point's own peak is 2 kW on both days, so
+    // NCP = 16 × 2 = 32 (not 34); CP: hour 0 of DAY sums 2 + 15 × 1 = 17 kW.
+    expect(
+      rows.map((r) => [
+        r.period,
+        r.customers,
+        r.usage_points,
+        r.non_coincident_peak_kw,
+        r.coincident_peak_kw,
+        r.coincident_peak_time,
+      ]),
+    ).toEqual([['2018-07', '17', '16', '32', '17', `${DAY}T00:00-04:00`]]);
+    // Daily cells: DAY2 has the new customer in place of the old one (16 each).
+    const daily = await exportRows(w, 'core-03-demand', { level: 'rate_class_daily' });
+    expect(daily.rows.map((r) => [r.period, r.customers, r.usage_points])).toEqual([
+      [DAY, '16', '16'],
+      [DAY2, '16', '16'],
+    ]);
+  });
+
   it('a customer above 15 % of the non-coincident peak suppresses the cell', async () => {
     // A 17th customer peaking at 10 kW: NCP 32 + 10 = 42, 10 / 42 = 23.8 % > 15 %.
     ws = classScenario([{ rateClass: 'R', days: { [DAY]: flat(20, 10) } }]);
