@@ -8,6 +8,25 @@ type Case = [input: string | AddressInput, normalized: string, parts?: Partial<N
  * comparison in docs/indexing.md can be re-measured on exactly this set.
  */
 export const CASES: Case[] = [
+  // Without commas, a trailing state is trusted when the street ends before a city word.
+  [
+    '55 North Main Street Unit 2 Concord NH',
+    '55 N MAIN ST UNIT 2, CONCORD NH',
+    { city: 'CONCORD', state: 'NH', unitType: 'UNIT', unitNumber: '2' },
+  ],
+  ['1 St Anselm Drive Manchester NH', '1 SAINT ANSELM DR, MANCHESTER NH', { city: 'MANCHESTER' }],
+  ['12 Main Ct', '12 MAIN CT', { suffix: 'CT', state: '' }],
+  // Titles opening a street name are spelled out; a street named "St" alone stays.
+  ['1 Saint Anselm Dr, Manchester', '1 SAINT ANSELM DR, MANCHESTER'],
+  ['7 Mt. Washington Hwy', '7 MOUNT WASHINGTON HWY', { streetName: 'MOUNT WASHINGTON' }],
+  // A unit written before the street belongs to the address.
+  ['Apt 4, 10 Elm St', '10 ELM ST APT 4', { unitType: 'APT', unitNumber: '4', warnings: [] }],
+  // Building and apartment together name the unit.
+  [
+    '10 Elm St Bldg 2 Apt 4',
+    '10 ELM ST BLDG 2 APT 4',
+    { unitType: 'BLDG', unitNumber: '2 APT 4', streetKey: '10 ELM ST' },
+  ],
   // The demo's three styles for one premise.
   [
     '74 N SING ST APT 2, CONCORD NH 03301',

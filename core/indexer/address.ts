@@ -170,9 +170,15 @@ function pushToken(tokens: string[], token: string): void {
 /** Comma-separated input: street segment, optional unit segments, then city / state / ZIP. */
 function parseSegments(segments: string[][], parts: Parts): string[] {
   const streetIdx = Math.max(0, segments.findIndex(looksLikeDeliveryLine));
-  if (streetIdx > 0)
-    parts.warnings.push(`ignored before street: ${segments.slice(0, streetIdx).join(' ')}`);
+  // "APT 4, 10 ELM ST": a unit written first still belongs to the address; other words before
+  // the street (a c/o line, a business name) are dropped and reported.
+  const before = segments.slice(0, streetIdx);
+  const unitsBefore = before.filter((segment) => startsUnit(segment, 0));
+  const dropped = before.filter((segment) => !startsUnit(segment, 0));
+  if (dropped.length > 0)
+    parts.warnings.push(`ignored before street: ${dropped.map((t) => t.join(' ')).join(', ')}`);
   const street = [...(segments[streetIdx] ?? [])];
+  for (const segment of unitsBefore) street.push(...segment);
   const tail: string[] = [];
   for (const segment of segments.slice(streetIdx + 1)) {
     // "RR 2, BOX 5": the box belongs to the route, not to the city line.
@@ -185,9 +191,24 @@ function parseSegments(segments: string[][], parts: Parts): string[] {
   return parseDeliveryLine(street, parts);
 }
 
-/** One string without commas: state and ZIP are only trusted at the end when a ZIP anchors them. */
+/**
+ * One string without commas: state and ZIP are trusted at the end when a ZIP anchors them. A
+ * trailing state without a ZIP ("… MAIN ST CONCORD NH") is taken only when the street then
+ * ends before a city word; "12 MAIN CT" stays a court, not Connecticut.
+ */
 function parseSingle(tokens: string[], parts: Parts): string[] {
   const rest = extractStateZip(tokens, parts, true);
+  if (!parts.state && !parts.zip5) {
+    const state = matchStateAt(rest, rest.length);
+    if (state && rest.length - state.length >= 3) {
+      const trial = emptyParts();
+      const city = parseDeliveryLine(rest.slice(0, rest.length - state.length), trial);
+      if (city.length > 0 && (trial.suffix || trial.unitType || trial.poBox || trial.ruralRoute)) {
+        Object.assign(parts, trial, { state: state.code });
+        return city;
+      }
+    }
+  }
   return parseDeliveryLine(rest, parts);
 }
 
@@ -370,10 +391,21 @@ function canonicalName(name: string[]): string {
     .map((token, idx) => {
       const highway = HIGHWAY_WORDS.get(token);
       if (highway && /^\d+[A-Z]?$/.test(name[idx + 1] ?? '')) return highway;
-      return ORDINAL_WORDS.get(token) ?? token;
+      // "ST ANSELM" and "SAINT ANSELM" are one street: the abbreviation is spelled out when it
+      // opens a name of two or more words (so "ST" alone, a street named St, stays).
+      const title = idx === 0 && name.length > 1 ? NAME_TITLES.get(token) : undefined;
+      return title ?? ORDINAL_WORDS.get(token) ?? token;
     })
     .join(' ');
 }
+
+/** Abbreviated titles that open street names, spelled out (SAINT, MOUNT, FORT). */
+const NAME_TITLES: ReadonlyMap<string, string> = new Map([
+  ['ST', 'SAINT'],
+  ['MT', 'MOUNT'],
+  ['MOUNT', 'MOUNT'],
+  ['FT', 'FORT'],
+]);
 
 function ordinalNumber(token: string): string | undefined {
   const numeric = NUMERIC_ORDINAL.exec(token)?.[1];
@@ -417,9 +449,12 @@ function parseUnits(tokens: string[], parts: Parts): string[] {
       leftover.push(tokens[k] ?? '');
       continue;
     }
-    if (parts.unitType)
-      parts.warnings.push(`extra unit ignored: ${unit.type} ${unit.number}`.trim());
-    else {
+    if (parts.unitType) {
+      // "BLDG 2 APT 4": both parts identify the unit (APT 4 of BLDG 2 is not APT 4 of BLDG 3),
+      // so the second joins the unit number; Pub 28 would print one designator only.
+      parts.unitNumber = join([parts.unitNumber, unit.type, unit.number]);
+      parts.warnings.push(`two units: ${parts.unitType} ${parts.unitNumber}`);
+    } else {
       parts.unitType = unit.type;
       parts.unitNumber = unit.number;
     }
