@@ -154,8 +154,11 @@ export interface MeterData {
 export function meterData(db: Database, ctx: BillContext): MeterData {
   const t = ctx.tariff;
   const energyUnit =
-    t.versions.flatMap((v) => v.components).find((c) => c.basis === 'energy')?.unit ??
-    (t.commodity === 'electricity' ? 'kWh' : 'therm');
+    // "kWh daily" (tiers per day billed) is metered in kWh.
+    t.versions
+      .flatMap((v) => v.components)
+      .find((c) => c.basis === 'energy')
+      ?.unit?.replace(/ daily$/, '') ?? (t.commodity === 'electricity' ? 'kWh' : 'therm');
   const inForce = t.versions.filter((v) => v.fromDay < ctx.toDay && v.endDay > ctx.fromDay);
   const needIntervals = inForce.some((v) => v.hasTou || v.hasDemand);
   const flags: Flag[] = [];
@@ -221,9 +224,10 @@ export function meterData(db: Database, ctx: BillContext): MeterData {
       ctx.fromDay,
       unitShift(db, best?.unit ?? energyUnit, energyUnit) ?? 0,
     );
-    let top = 0;
+    // No data in the prior months: the ratchet's basis is unknown (null: flagged, not applied).
+    let top: number | null = null;
     for (const d of prior.days)
-      if (d) for (const v of d.values) top = Math.max(top, (v * 3600) / d.seconds);
+      if (d) for (const v of d.values) top = Math.max(top ?? 0, (v * 3600) / d.seconds);
     priorPeakMicroKw = top;
   }
   return {

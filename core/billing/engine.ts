@@ -455,12 +455,22 @@ export function computeEngine(t: TariffModel, u: Usage, opts: EngineOptions = {}
         }
         case 'energy':
           q = energyQty(c);
-          exact = tiered(q, c, share);
+          // Tier bounds are per month (scaled by the segment's share of the bill), or per day
+          // billed for "kWh daily" tiers (URDB baseline allowances): bounds × the segment's days.
+          exact = tiered(q, c, c.unit === 'kWh daily' ? rat(BigInt(segDays)) : share);
           break;
         case 'demand': {
           const p = c.period >= 0 ? c.period : whole.P;
           let pk = maxMonths(whole.peak, W, p, c);
-          if (c.ratchet && u.priorPeakMicroKw !== null) {
+          // A seasonal charge out of season bills nothing, ratchet or not.
+          let inSeason = c.months === null;
+          for (let d = g.fromDay; !inSeason && d < g.toDay; d++) inSeason = monthsOf(c, month(d));
+          if (c.ratchet && inSeason && u.priorPeakMicroKw === null)
+            flags.push({
+              code: 'estimated',
+              message: `${c.code}: ratchet ${c.ratchetText}% of the prior 11 months' peak not applied: no meter data of those months`,
+            });
+          if (c.ratchet && inSeason && u.priorPeakMicroKw !== null) {
             const r = mul(micro(Math.round(u.priorPeakMicroKw)), mul(c.ratchet, rat(1n, 100n)));
             const cur = micro(Math.round(pk));
             if (cmp(r, cur) > 0) {

@@ -147,7 +147,7 @@ describe('URDB JSON', () => {
     });
     expect(o.written).toMatchObject({ tariff: 2, tariff_version: 2 });
     expect(o.findings.map((f) => f.message).join('\n')).toMatch(
-      /fields kept in source_json only \(not modelled\): fueladjustmentsmonthly, dgrules/,
+      /kept in source_json only, not billed: dgrules "Net Metering"/,
     );
     const tou = exportTariffJson(
       b.ws.db,
@@ -184,11 +184,8 @@ describe('URDB JSON', () => {
       ['energy_p1', 'energy', 'kWh', '0.0980', 'energy_p1'],
       ['energy_p2', 'energy', 'kWh', '0.1437', 'energy_p2'],
       ['energy_p3', 'energy', 'kWh', '0.2296', 'energy_p3'],
+      ['fuel_adjustment', 'rider', 'kWh', '0.001', null],
       ['minimum_charge', 'minimum', 'bill', '10', null],
-    ]);
-    expect(v?.components[2]?.tiers).toEqual([
-      { upto: '500', rate: '0.1437' },
-      { upto: null, rate: '0.1629' },
     ]);
     expect(
       b.one(
@@ -244,6 +241,7 @@ describe('URDB JSON', () => {
         unit: 'kW',
         rate: '9.87',
         season: '6-9',
+        ratchet_percent: '80',
       },
       {
         code: 'flat_demand_p2',
@@ -253,6 +251,7 @@ describe('URDB JSON', () => {
         unit: 'kW',
         rate: '7.42',
         season: '1-5,10-12',
+        ratchet_percent: '80',
         block: 'flat_demand_p2_tiers',
         tiers: [
           { upto: '100', rate: '7.42' },
