@@ -375,6 +375,17 @@ function fillEntry(e: Entry, n: XmlNode, tol: Tolerated): void {
 
 // ───────────── relating entries ─────────────
 
+/** A canonical text of an element (names, attributes, trimmed text), to compare copies. */
+function signature(n: XmlNode | null): string {
+  if (!n) return '';
+  const attrs = Object.entries(n.attrs)
+    .filter(([k]) => !k.startsWith('xmlns'))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return `<${n.name}${attrs ? ` ${attrs}` : ''}>${n.text.trim()}${n.children.map(signature).join('')}</>`;
+}
+
 interface RtInfo {
   ok: true;
   spec: ReadingTypeSpec;
@@ -463,6 +474,11 @@ function readingTypeOf(node: XmlNode, tol: Tolerated, firstDuration: number | nu
           'ReadingType has no intervalLength: register (non-interval) data is not imported from Green Button files',
       };
   }
+  if (seconds > 86400)
+    return {
+      ok: false,
+      reason: `its readings last ${seconds} s (${+(seconds / 86400).toFixed(1)} days): billing-period totals, not interval data — edw imports intervals that divide an hour, or daily readings (bills come from UsageSummary entries)`,
+    };
   if (seconds !== 86400 && (3600 % seconds !== 0 || !Number.isInteger(seconds)))
     return {
       ok: false,
@@ -529,6 +545,22 @@ function relate(
   const rtEntries = byKind('ReadingType');
   const ltpEntries = byKind('LocalTimeParameters');
   const ibEntries = byKind('IntervalBlock');
+  // Entries repeated under one href (seen in SCE bulk files): the first is used; say so when
+  // the copies differ, since the choice then matters.
+  for (const kind of ['ReadingType', 'MeterReading', 'UsagePoint'] as const) {
+    const byHref = new Map<string, Entry[]>();
+    for (const e of byKind(kind))
+      if (e.self) byHref.set(e.self, [...(byHref.get(e.self) ?? []), e]);
+    for (const [href, list] of byHref) {
+      if (list.length < 2) continue;
+      const first = list[0] as Entry;
+      const differ = list.some((e) => signature(e.resource) !== signature(first.resource));
+      tol.add(
+        `dup:${kind}:${href}`,
+        `${list.length} ${kind} entries share the href ${href} (lines ${list.map((e) => e.line).join(', ')})${differ ? ' and differ' : ', identical'}: the first (line ${first.line}) is used`,
+      );
+    }
+  }
   const ignored = new Map<string, number>();
   for (const e of scan.entries)
     if (e.kind === 'other')
@@ -646,7 +678,13 @@ function relate(
       lastStart: -Infinity,
       // Parsed below, once its blocks are known (intervalLength may come from the readings).
       rtNode,
-      rejectReason: rtNode ? null : 'no ReadingType for this MeterReading',
+      rejectReason: rtNode
+        ? null
+        : `no ReadingType for the MeterReading at line ${e.line}${
+            e.related.length > 0
+              ? ` (none of its related links ${e.related.join(', ')} names a ReadingType entry of the feed)`
+              : ' (it has no related links)'
+          }`,
     };
   });
 
@@ -694,7 +732,12 @@ function relate(
     if (mr.rtNode && !mr.rejectReason) {
       const firstDuration = g.find((b) => b.firstDuration)?.firstDuration ?? null;
       mr.rt = readingTypeOf(mr.rtNode, tol, firstDuration);
-      if (!mr.rt.ok) mr.rejectReason = mr.rt.reason;
+      if (!mr.rt.ok)
+        mr.rejectReason = `${mr.rt.reason} (${
+          mr.rtEntry
+            ? `the ReadingType entry at line ${mr.rtEntry.line}${mr.rtEntry.self ? `, ${mr.rtEntry.self}` : ''}`
+            : 'the ReadingType nested in the MeterReading'
+        })`;
     }
     if (!mr.up) mr.rejectReason ??= 'no UsagePoint for this MeterReading';
     if (mr.rejectReason || g.length === 0) continue;
@@ -824,6 +867,30 @@ interface ReadStats {
   unknownQuality: Map<string, number>;
   utcMidnightDaily: number;
   skippedGapZero: number;
+  millis: number;
+  wholeDecimals: number;
+}
+
+/**
+ * Epoch seconds from the text of a timePeriod start or duration: a whole number; "1433660400.0"
+ * (a whole number written with decimals, tolerated); 13-digit millisecond times divisible by
+ * 1000 (tolerated, converted). Null for anything else — a fractional second has no place on an
+ * interval grid.
+ */
+export function epochSeconds(
+  text: string,
+): { seconds: number; millis: boolean; wholeDecimal: boolean } | null {
+  const m = /^\s*(-?\d+)(?:\.(\d+))?\s*$/.exec(text);
+  if (!m) return null;
+  if (m[2] !== undefined && !/^0+$/.test(m[2])) return null;
+  const n = Number(m[1]);
+  if (!Number.isSafeInteger(n)) return null;
+  const wholeDecimal = m[2] !== undefined;
+  if (Math.abs(n) >= 1e12) {
+    if (n % 1000 !== 0) return null;
+    return { seconds: n / 1000, millis: true, wholeDecimal };
+  }
+  return { seconds: n, millis: false, wholeDecimal };
 }
 
 /** Exact decimal text of an ESPI integer × 10^exp ("609", 0 → "609"; "1843", -3 → "1.843"). */
@@ -847,7 +914,7 @@ async function readReadings(
   plan: Plan,
   store: ReadingStore,
   stats: ReadStats,
-): Promise<void> {
+): Promise<{ line: number; reason: string; count: number }[]> {
   let index = -1;
   let mr: MrPlan | null = null;
   let blockLine = 0;
@@ -890,6 +957,7 @@ async function readReadings(
       value: null,
       reason: `entry with ${b.count} IntervalReading${b.count === 1 ? '' : 's'} not imported: ${b.reason}`,
     });
+  return [...rejectedBlocks.values()];
 }
 
 function readOne(
@@ -909,22 +977,45 @@ function readOne(
     store.rejected++;
     ctx.reject({ line: r.line, column, value, reason });
   };
-  if (startText === undefined || !/^-?\d+$/.test(startText))
+  if (startText === undefined || startText === '')
     return reject(
       'timePeriod/start',
-      startText ?? null,
+      null,
       'IntervalReading has no timePeriod start (epoch seconds)',
     );
+  const t = epochSeconds(startText);
+  if (t === null)
+    return reject(
+      'timePeriod/start',
+      startText,
+      `timePeriod start "${startText}" is not a time in epoch seconds: ESPI times are whole seconds since 1970-01-01 UTC`,
+    );
+  if (t.wholeDecimal) stats.wholeDecimals++;
   if (valueText === undefined || valueText === '')
     return reject('value', null, 'IntervalReading has no value');
   const exp = rt.pow + rt.shift;
   const value = scaleValue(valueText, exp);
   if (value === null) return reject('value', valueText, 'value is not a number');
   if (!/^[+-]?\d+$/.test(valueText)) stats.decimals++;
-  let start = Number(startText);
+  let start = t.seconds;
   const durText = childText(tp, 'duration');
-  let seconds = durText !== undefined && /^\d+$/.test(durText) ? Number(durText) : rt.spec.seconds;
-  if (seconds === 0) seconds = rt.spec.seconds;
+  let seconds = rt.spec.seconds;
+  if (durText !== undefined && durText !== '') {
+    const d = epochSeconds(durText);
+    if (d === null || d.seconds < 0)
+      return reject(
+        'timePeriod/duration',
+        durText,
+        `timePeriod duration "${durText}" is not a whole number of seconds`,
+      );
+    if (d.seconds > 0) seconds = d.seconds;
+  }
+  if (t.millis) {
+    // Times in milliseconds (13 digits): the duration is in milliseconds too when it is 1000×
+    // the reading type's interval.
+    stats.millis++;
+    if (seconds !== rt.spec.seconds && seconds % 1000 === 0) seconds /= 1000;
+  }
   if (start < m.lastStart) stats.outOfOrder++;
   m.lastStart = Math.max(m.lastStart, start);
 
@@ -1001,7 +1092,7 @@ function storeSummaries(
   plan: Plan,
   store: ReadingStore,
   findings: Finding[],
-): { total: number; accepted: number; bills: number } {
+): { total: number; accepted: number; bills: number; notes: string[] } {
   let total = 0;
   let accepted = 0;
   let bills = 0;
@@ -1126,7 +1217,7 @@ function storeSummaries(
       count: notes.length,
       message: `UsageSummary not stored as a bill (a bill needs its account): ${notes.slice(0, 5).join('; ')}${notes.length > 5 ? '; …' : ''}`,
     });
-  return { total, accepted, bills };
+  return { total, accepted, bills, notes };
 }
 
 function isoLocal(epoch: number, zone: string): string {
@@ -1147,11 +1238,36 @@ export async function importEspiXml(ctx: ImportContext, org: Org): Promise<Impor
     unknownQuality: new Map(),
     utcMidnightDaily: 0,
     skippedGapZero: 0,
+    millis: 0,
+    wholeDecimals: 0,
   };
-  await readReadings(ctx, plan, store, stats);
+  const blockRejects = await readReadings(ctx, plan, store, stats);
   const findings: Finding[] = [];
   const stored = store.finish();
   const summaries = storeSummaries(ctx, org, plan, store, findings);
+  // Nothing usable: refuse the file with the reasons, rather than a bare "0 rows" (the runner
+  // rolls back either way).
+  if (
+    store.accepted <= 0 &&
+    summaries.accepted === 0 &&
+    (blockRejects.length > 0 || stats.total === 0)
+  ) {
+    const reasons = blockRejects.map(
+      (b) =>
+        `line ${b.line}: ${b.count} IntervalReading${b.count === 1 ? '' : 's'} not imported: ${b.reason}`,
+    );
+    if (stats.total === 0) reasons.push('the feed holds no IntervalReading');
+    reasons.push(...summaries.notes.slice(0, 3));
+    if (plan.ignored.size > 0)
+      reasons.push(
+        `entries with no place in the workspace: ${[...plan.ignored].map(([k, n]) => `${n} ${k}`).join(', ')}`,
+      );
+    throw new EdwError(
+      'input_rejected',
+      `${ctx.file}: nothing in this Green Button file can be imported — ${reasons.join('; ')}`,
+      { line: blockRejects[0]?.line ?? 1 },
+    );
+  }
 
   if (stats.outOfOrder > 0)
     tol.add('order', `readings out of time order: placed by their own times`, stats.outOfOrder);
@@ -1168,6 +1284,18 @@ export async function importEspiXml(ctx: ImportContext, org: Org): Promise<Impor
       'utc-midnight-daily',
       'daily readings stamped at 00:00 UTC rather than local midnight: read as that local calendar day',
       stats.utcMidnightDaily,
+    );
+  if (stats.millis > 0)
+    tol.add(
+      'millis',
+      'reading times in milliseconds rather than epoch seconds: divided by 1000',
+      stats.millis,
+    );
+  if (stats.wholeDecimals > 0)
+    tol.add(
+      'whole-decimals',
+      'reading times written with a decimal part of zeros ("1433660400.0"): read as whole seconds',
+      stats.wholeDecimals,
     );
   if (stats.skippedGapZero > 0)
     tol.add(
