@@ -245,7 +245,8 @@ export class ReadingTypes {
     );
   }
 
-  id(k: ReadingTypeKey): number {
+  /** `intervalLabel` names the interval in a created type's name (default: from its seconds). */
+  id(k: ReadingTypeKey, intervalLabel?: string): number {
     const key = `${k.commodity}|${k.unit}|${k.direction}|${k.seconds}|${k.accumulation}|${k.measure}`;
     let id = this.cache.get(key);
     if (id !== undefined) return id;
@@ -256,7 +257,7 @@ export class ReadingTypes {
       const name = [
         COMMODITY_NAMES[k.commodity] ?? k.commodity,
         k.unit,
-        intervalName(k.seconds),
+        intervalLabel ?? intervalName(k.seconds),
         k.measure === 'demand' ? 'demand' : '',
         k.direction === 'reverse' ? 'received' : k.direction === 'forward' ? '' : k.direction,
       ]

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tmpDir } from '../testing/tmp';
 import { Workspace } from '../workspace/workspace';
-import { SeriesScanner } from './blockScan';
+import { PeakScanner, SeriesScanner } from './blockScan';
 import { BlockWriter, ensureSeries, readBlocks } from './intervals';
 import { QUALITY } from './quality';
 
@@ -93,6 +93,71 @@ describe('SeriesScanner', () => {
       expect(scanner.read(s, 18000, 18100).n).toBe(0);
       const o = scanner.read(other);
       expect([o.n, o.seconds[0], o.start[0]]).toEqual([1, 900, 0]);
+    } finally {
+      ws.close();
+    }
+  });
+});
+
+describe('PeakScanner', () => {
+  it("reads each block's stored peak, its time and quality, in one row per series", () => {
+    const ws = workspace();
+    try {
+      const s = ensureSeries(ws.db, { usagePointId: 1, readingTypeId: rt(ws) });
+      const w = new BlockWriter(ws.db);
+      const start = (day: number) => day * 86400 + 18000;
+      ws.db.transaction(() => {
+        for (const b of BLOCKS) w.put({ ...b, seriesId: s, start: start(b.day), seconds: 3600 });
+        // Every slot missing or failed: no peak, so the scanner skips the block.
+        w.put({
+          seriesId: s,
+          day: 17904,
+          start: start(17904),
+          seconds: 3600,
+          values: [1, 2],
+          quality: [QUALITY.missing, QUALITY.failed],
+        });
+        w.put({
+          seriesId: s,
+          day: 17905,
+          start: start(17905),
+          seconds: 900,
+          values: [1e-7, 123456.789012, 2e-7],
+        });
+        // A peak SQLite prints with an exponent (2.5e-07).
+        w.put({
+          seriesId: s,
+          day: 17906,
+          start: start(17906),
+          seconds: 3600,
+          values: [1e-7, 2.5e-7],
+        });
+        // Before 1970: negative days and times.
+        w.put({ seriesId: s, day: -3, start: -3 * 86400, seconds: 60, values: [0.5, 0.75, 0.25] });
+      })();
+      const scanner = new PeakScanner(ws.db);
+      const got = scanner.read(s);
+      const rows = Array.from({ length: got.n }, (_, i) => [
+        got.day[i],
+        got.seconds[i],
+        got.at[i],
+        got.peak[i],
+        got.quality[i],
+      ]);
+      expect(rows).toEqual([
+        [-3, 60, -3 * 86400 + 60, 0.75, QUALITY.valid],
+        [17897, 3600, start(17897), 1, QUALITY.valid],
+        [17898, 3600, start(17898) + 2 * 3600, 0.3, QUALITY.valid],
+        [17900, 3600, start(17900), 12.345, QUALITY.valid],
+        [17901, 3600, start(17901) + 3600, 100000.25, QUALITY.valid],
+        [17902, 3600, start(17902), Math.PI, QUALITY.valid],
+        [17903, 3600, start(17903) + 2 * 3600, 2.5, QUALITY.estimated],
+        [17905, 900, start(17905) + 900, 123456.789012, QUALITY.valid],
+        [17906, 3600, start(17906) + 3600, 2.5e-7, QUALITY.valid],
+      ]);
+      const range = scanner.read(s, 17898, 17904);
+      expect([...range.day.subarray(0, range.n)]).toEqual([17898, 17900, 17901, 17902, 17903]);
+      expect(scanner.read(s, 18000, 18100).n).toBe(0);
     } finally {
       ws.close();
     }

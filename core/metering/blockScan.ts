@@ -46,8 +46,14 @@ const LIST = 'day IN (SELECT value FROM json_each(?))';
 
 const EMPTY = new Uint8Array(0);
 
-/** Parse a comma-separated list of integers into `out` (Number() for anything unusual). */
-function parseInts(s: string, out: Float64Array): number {
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/**
+ * Parse a comma-separated list of numbers into `out`. Plain decimals of up to 15 digits are
+ * digits / 10^fraction digits — both exact, so the one division rounds exactly as Number() does
+ * (SQLite prints a REAL with the digits that round-trip); anything else goes through Number().
+ */
+function parseNumbers(s: string, out: Float64Array): number {
   let k = 0;
   let i = 0;
   const len = s.length;
@@ -55,6 +61,8 @@ function parseInts(s: string, out: Float64Array): number {
     const from = i;
     let neg = false;
     let v = 0;
+    let digits = 0;
+    let frac = -1;
     let plain = true;
     if (s.charCodeAt(i) === 45) {
       neg = true;
@@ -63,10 +71,18 @@ function parseInts(s: string, out: Float64Array): number {
     for (; i < len; i++) {
       const c = s.charCodeAt(i);
       if (c === 44) break;
-      if (c < 48 || c > 57) plain = false;
-      else v = v * 10 + (c - 48);
+      if (c >= 48 && c <= 57) {
+        v = v * 10 + (c - 48);
+        digits++;
+        if (frac >= 0) frac++;
+      } else if (c === 46 && frac < 0) frac = 0;
+      else plain = false;
     }
-    const x = plain && i - from < 16 ? (neg ? -v : v) : Number(s.slice(from, i));
+    let x: number;
+    if (plain && digits > 0 && digits <= 15) {
+      x = frac > 0 ? v / (POW10[frac] as number) : v;
+      if (neg) x = -x;
+    } else x = Number(s.slice(from, i));
     out[k++] = x;
     i++;
   }
@@ -146,7 +162,7 @@ export class SeriesScanner {
     if (n === 0) return a;
     if (this.head.length < n * FIELDS) this.head = new Float64Array(n * FIELDS * 2);
     const h = this.head;
-    const got = parseInts(row.head ?? '', h);
+    const got = parseNumbers(row.head ?? '', h);
     if (got !== n * FIELDS)
       throw new Error(`interval blocks of series ${seriesId}: bad header list (${got} fields)`);
     let vAt = 0;
@@ -200,5 +216,90 @@ export class SeriesScanner {
     const ql = b.qualityLen[i] as number;
     decodeQualityInto(count, b.quality, this.qualities, b.qualityAt[i] as number, ql);
     return count;
+  }
+}
+
+/** The peaks of one series' blocks (those that have one), in day order, as parallel arrays. */
+export interface SeriesPeaks {
+  seriesId: number;
+  n: number;
+  day: Float64Array;
+  seconds: Float64Array;
+  /** UTC epoch seconds of the peak slot: start + peak_slot × seconds. */
+  at: Float64Array;
+  quality: Float64Array;
+  /** The block's peak value (interval_block.peak, in the series' unit). */
+  peak: Float64Array;
+}
+
+// Three lists (one aggregate each: concatenating per row with || costs more): the packed
+// integer (day·2^17 + seconds)·2^8 + peak_quality, the peak's time, and the peak (SQLite
+// prints a REAL with the digits that round-trip exactly).
+const peakSql = (order: string) => `SELECT count(*) AS n,
+  group_concat((day * ${DAY_MUL} + seconds) * 256 + peak_quality, ','${order}) AS head,
+  group_concat(start + peak_slot * seconds, ','${order}) AS at,
+  group_concat(peak, ','${order}) AS peak
+  FROM interval_block WHERE series_id = ? AND day BETWEEN ? AND ? AND peak IS NOT NULL`;
+
+/**
+ * Bulk reads of block peaks (migration 7: peak, peak_slot, peak_quality): daily and monthly
+ * peaks of many series without reading or decoding the values. One row per series.
+ */
+export class PeakScanner {
+  private readonly stmt: Statement;
+  private readonly ordered: Statement;
+  private head = new Float64Array(0);
+  private arrays: SeriesPeaks | null = null;
+
+  constructor(db: Database) {
+    this.stmt = db.prepare(peakSql(''));
+    this.ordered = db.prepare(peakSql(' ORDER BY day'));
+  }
+
+  /** The peaks of a series' blocks between two local days (inclusive). The result is reused. */
+  read(seriesId: number, fromDay = -1e9, toDay = 1e9): SeriesPeaks {
+    const a = this.load(this.stmt, seriesId, fromDay, toDay);
+    for (let i = 1; i < a.n; i++)
+      if ((a.day[i] as number) <= (a.day[i - 1] as number))
+        return this.load(this.ordered, seriesId, fromDay, toDay);
+    return a;
+  }
+
+  private load(stmt: Statement, seriesId: number, fromDay: number, toDay: number): SeriesPeaks {
+    const row = stmt.get(seriesId, fromDay, toDay) as {
+      n: number;
+      head: string | null;
+      at: string | null;
+      peak: string | null;
+    };
+    const n = row.n;
+    let a = this.arrays;
+    if (!a || a.day.length < n) {
+      const size = Math.max(n, 512);
+      const f = () => new Float64Array(size);
+      a = { seriesId, n: 0, day: f(), seconds: f(), at: f(), quality: f(), peak: f() };
+      this.arrays = a;
+      this.head = f();
+    }
+    a.seriesId = seriesId;
+    a.n = n;
+    if (n === 0) return a;
+    const h = this.head;
+    const got = [
+      parseNumbers(row.head ?? '', h),
+      parseNumbers(row.at ?? '', a.at),
+      parseNumbers(row.peak ?? '', a.peak),
+    ];
+    if (got.some((k) => k !== n))
+      throw new Error(`interval block peaks of series ${seriesId}: bad lists (${got.join(', ')})`);
+    for (let i = 0; i < n; i++) {
+      const f0 = h[i] as number;
+      const ds = Math.floor(f0 / 256);
+      const day = Math.floor(ds / DAY_MUL);
+      a.day[i] = day;
+      a.seconds[i] = ds - day * DAY_MUL;
+      a.quality[i] = f0 - ds * 256;
+    }
+    return a;
   }
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chooseScale, decodeBlock, encodeBlock, QUALITY } from './intervalCodec';
+import { blockPeak, chooseScale, decodeBlock, encodeBlock, QUALITY } from './intervalCodec';
 import { BlockWriter, ensureSeries, readBlocks } from './intervals';
 import { Workspace } from '../workspace/workspace';
 import { localDay, dayNumber } from '../time/zone';
@@ -68,6 +68,101 @@ describe('interval block codec', () => {
   it('totals exclude missing slots', () => {
     const enc = encodeBlock([1, 2, 0, 4], [0, 0, QUALITY.missing, 1]);
     expect(enc.total).toBe(7);
+  });
+});
+
+describe('block peak', () => {
+  const { valid, estimated, edited, missing, failed } = QUALITY;
+
+  it('is the first slot at the largest value, skipping missing and failed slots', () => {
+    expect(blockPeak([1, 3, 2, 3], null)).toEqual({ peak: 3, slot: 1, quality: valid });
+    // The 9 is missing and the 8 failed: the peak is the estimated 5 (first of two).
+    expect(blockPeak([9, 5, 8, 5, 4], [missing, estimated, failed, edited, valid])).toEqual({
+      peak: 5,
+      slot: 1,
+      quality: estimated,
+    });
+    expect(blockPeak([-2, -1.5, -3], [valid, edited, valid])).toEqual({
+      peak: -1.5,
+      slot: 1,
+      quality: edited,
+    });
+    expect(blockPeak([1, 2], [missing, failed])).toBeNull();
+    expect(blockPeak([], null)).toBeNull();
+    expect(blockPeak([NaN, 2, NaN, 1], null)).toEqual({ peak: 2, slot: 1, quality: valid });
+  });
+
+  function writerWorkspace(): { ws: Workspace; sid: number } {
+    const ws = Workspace.create(path.join(tmpDir(), 'peak.edw'));
+    ws.db
+      .prepare("INSERT INTO organization (id, code, name, kind) VALUES (1, 'UES', 'U', 'utility')")
+      .run();
+    ws.db
+      .prepare(
+        "INSERT INTO usage_point (id, org_id, source_key, commodity) VALUES (1, 1, 'UP1', 'electricity')",
+      )
+      .run();
+    return { ws, sid: ensureSeries(ws.db, { usagePointId: 1, readingTypeId: 1 }) };
+  }
+
+  const peaks = (ws: Workspace) =>
+    ws.db
+      .prepare('SELECT day, peak, peak_slot, peak_quality FROM interval_block ORDER BY day')
+      .raw()
+      .all() as unknown[][];
+
+  it('BlockWriter stores peak, peak_slot and peak_quality on insert and on replace', () => {
+    const { ws, sid } = writerWorkspace();
+    const put = (w: BlockWriter, day: number, values: number[], quality?: number[]) =>
+      w.put({ seriesId: sid, day, start: day * 86400, seconds: 3600, values, quality });
+    const insert = new BlockWriter(ws.db);
+    put(insert, 100, [0.5, 2.25, 1, 2.25]); // all valid: the first 2.25
+    put(insert, 101, [7.5, 0, 6, 6.5], [missing, missing, estimated, failed]);
+    put(insert, 102, [0, 0, 0], [missing, missing, missing]); // nothing to peak: NULL
+    put(insert, 103, [Math.PI, 1 / 3, 2]); // float64 block
+    put(insert, 104, [4, 4, 4], [edited, edited, edited]); // width 0
+    expect(peaks(ws)).toEqual([
+      [100, 2.25, 1, valid],
+      [101, 6, 2, estimated],
+      [102, null, null, null],
+      [103, Math.PI, 0, valid],
+      [104, 4, 0, edited],
+    ]);
+    const replace = new BlockWriter(ws.db, 'replace');
+    put(replace, 100, [1, 1, 1, 1], [missing, missing, missing, failed]); // now no peak
+    put(replace, 102, [1.125, 3.5, 3.5], [valid, failed, edited]); // now a peak
+    put(replace, 105, [10, 20], [valid, valid]); // a new day
+    expect(peaks(ws).filter((r) => [100, 102, 105].includes(r[0] as number))).toEqual([
+      [100, null, null, null],
+      [102, 3.5, 2, edited],
+      [105, 20, 1, valid],
+    ]);
+    ws.close();
+  });
+
+  it('the stored peak equals the peak of the decoded values', () => {
+    const { ws, sid } = writerWorkspace();
+    const r = rng(11);
+    const w = new BlockWriter(ws.db);
+    for (let day = 0; day < 200; day++) {
+      const n = 1 + Math.floor(r() * 30);
+      const values = Array.from({ length: n }, () => Math.round((r() - 0.3) * 1e5) / 1e3);
+      const quality = Array.from({ length: n }, () => (r() < 0.7 ? 0 : Math.floor(r() * 5)));
+      w.put({ seriesId: sid, day, start: 0, seconds: 900, values, quality });
+    }
+    const stored = new Map(peaks(ws).map((row) => [row[0] as number, row.slice(1)]));
+    for (const b of readBlocks(ws.db, sid)) {
+      let slot = -1;
+      for (let i = 0; i < b.values.length; i++) {
+        const q = b.quality[i]!;
+        if (q === missing || q === failed) continue;
+        if (slot < 0 || b.values[i]! > b.values[slot]!) slot = i;
+      }
+      expect(stored.get(b.day)).toEqual(
+        slot < 0 ? [null, null, null] : [b.values[slot], slot, b.quality[slot]],
+      );
+    }
+    ws.close();
   });
 });
 

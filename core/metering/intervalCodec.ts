@@ -21,6 +21,45 @@ export interface EncodedBlock {
   vals: Buffer;
   quality: Buffer | null;
   total: number;
+  /** The block's peak (see blockPeak); null when every slot is missing or failed. */
+  peak: number | null;
+  peakSlot: number | null;
+  peakQuality: number | null;
+}
+
+export interface BlockPeak {
+  /** The largest value among slots that are neither missing nor failed. */
+  peak: number;
+  /** The first slot holding that value, and its quality code. */
+  slot: number;
+  quality: number;
+}
+
+/**
+ * The peak of a block: the largest value among its slots whose quality is neither missing nor
+ * failed, at the first slot holding it; null when there is no such slot. NaN values are never
+ * a peak. Stored per block (interval_block.peak, peak_slot, peak_quality: migration 7) so daily
+ * and monthly peaks need no decode.
+ */
+export function blockPeak(
+  values: ArrayLike<number>,
+  quality: ArrayLike<number> | null | undefined,
+  count = values.length,
+): BlockPeak | null {
+  let slot = -1;
+  let peak = 0;
+  for (let i = 0; i < count; i++) {
+    const v = values[i] as number;
+    if (slot >= 0 ? !(v > peak) : v !== v) continue;
+    if (quality) {
+      const q = quality[i] as number;
+      if (q === QUALITY.missing || q === QUALITY.failed) continue;
+    }
+    slot = i;
+    peak = v;
+  }
+  if (slot < 0) return null;
+  return { peak, slot, quality: quality ? (quality[slot] as number) : QUALITY.valid };
 }
 
 const MAX_SCALE = 12;
@@ -60,6 +99,12 @@ export function encodeBlock(values: ArrayLike<number>, quality?: ArrayLike<numbe
     if (q !== QUALITY.missing) total += values[i] as number;
   }
   const qual = encodeQuality(quality, count);
+  const best = blockPeak(values, quality);
+  const peak = {
+    peak: best?.peak ?? null,
+    peakSlot: best?.slot ?? null,
+    peakQuality: best?.quality ?? null,
+  };
   const scale = chooseScale(values);
   if (scale >= 0) {
     const p = POW10[scale] as number;
@@ -79,12 +124,12 @@ export function encodeBlock(values: ArrayLike<number>, quality?: ArrayLike<numbe
       for (let i = 0; i < count && width > 0; i++) {
         vals.writeUIntBE((ints[i] as number) - base, i * width, width);
       }
-      return { scale, base, width, vals, quality: qual, total };
+      return { scale, base, width, vals, quality: qual, total, ...peak };
     }
   }
   const vals = Buffer.allocUnsafe(count * 8);
   for (let i = 0; i < count; i++) vals.writeDoubleBE(values[i] as number, i * 8);
-  return { scale: 0, base: 0, width: 8, vals, quality: qual, total };
+  return { scale: 0, base: 0, width: 8, vals, quality: qual, total, ...peak };
 }
 
 function encodeQuality(quality: ArrayLike<number> | undefined, count: number): Buffer | null {

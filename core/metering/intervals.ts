@@ -43,13 +43,15 @@ export class BlockWriter {
   constructor(db: Database, mode: 'insert' | 'replace' = 'insert') {
     this.insert = db.prepare(
       `INSERT INTO interval_block
-         (series_id, day, start, seconds, count, scale, base, width, vals, quality, total, import_batch_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)` +
+         (series_id, day, start, seconds, count, scale, base, width, vals, quality, total,
+          peak, peak_slot, peak_quality, import_batch_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)` +
         // An upsert (not INSERT OR REPLACE) so the update trigger keeps interval_month exact.
         (mode === 'replace'
           ? ` ON CONFLICT (series_id, day) DO UPDATE SET start = excluded.start, seconds = excluded.seconds,
               count = excluded.count, scale = excluded.scale, base = excluded.base, width = excluded.width,
               vals = excluded.vals, quality = excluded.quality, total = excluded.total,
+              peak = excluded.peak, peak_slot = excluded.peak_slot, peak_quality = excluded.peak_quality,
               import_batch_id = excluded.import_batch_id`
           : ''),
     );
@@ -69,6 +71,9 @@ export class BlockWriter {
       enc.vals,
       enc.quality,
       enc.total,
+      enc.peak,
+      enc.peakSlot,
+      enc.peakQuality,
       b.importBatchId ?? null,
     );
     this.bytes += enc.vals.length + (enc.quality?.length ?? 0);

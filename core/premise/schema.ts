@@ -491,12 +491,42 @@ export const UsageSeries = z.object({
 });
 export type UsageSeries = z.infer<typeof UsageSeries>;
 
+/**
+ * Usage over one period longer than a day (a billing period: monthly gas, non-AMI reads), as
+ * stored in period_usage — whole, never spread over days (docs/data-model.md "Period usage").
+ */
+export const UsagePeriod = z.object({
+  source: z.enum(['usage_point', 'sensor']),
+  key: z.string(),
+  org: z.string(),
+  commodity: z.string(),
+  readingType: z.string(),
+  unit: z.string(),
+  flowDirection: z.string(),
+  /** Local calendar dates of the first and last day of the period (both included). */
+  from: z.string(),
+  to: z.string(),
+  days: z.number(),
+  /** UTC bounds, ISO 8601; end exclusive. */
+  startUtc: z.string(),
+  endUtc: z.string(),
+  /** Exact decimal text in `unit`. */
+  value: z.string(),
+  kwh: z.number().nullable(),
+  therms: z.number().nullable(),
+  quality: z.string(),
+  batchId: z.number().nullable(),
+});
+export type UsagePeriod = z.infer<typeof UsagePeriod>;
+
 export const PremiseUsage = z.object({
   platformId: z.string().nullable(),
   granularity: Granularity,
   from: z.string().nullable(),
   to: z.string().nullable(),
   series: z.array(UsageSeries),
+  /** Billing-period readings of the usage points (and sensors) the role may see, by key and date. */
+  periods: z.array(UsagePeriod),
   /** Usage points whose data the role may not see, and why. */
   withheld: z.array(z.object({ usagePoint: z.string(), org: z.string(), reason: z.string() })),
   rules: z.array(z.string()),

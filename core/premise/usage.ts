@@ -3,15 +3,17 @@
  * monthly totals in the native unit, plus kWh (common energy) and therms (gas). Reads the
  * stored block totals (missing slots excluded) and decodes only quality runs. Customer usage
  * is withheld per usage point as the role and consent decide (docs/premise-explorer.md).
+ * Billing-period readings (period_usage) are listed as stored, beside the series.
  */
 import type { Database } from 'better-sqlite3';
 import { decodeQuality, QUALITY } from '../metering/intervalCodec';
 import { ENERGY_RULES, energyFactor, thermFactor } from '../metering/energy';
 import { dayToIso, isoToDay } from '../time/zone';
+import { QUALITY_NAMES } from '../metering/quality';
 import type { Role } from '../privacy/roles';
 import { PremisePrivacy, type Owner } from './privacy';
 import { list, resolvePremise, round6, SERIES_SQL, type SeriesRow } from './resolve';
-import type { PremiseRef, PremiseUsage, UsageSeries } from './schema';
+import type { PremiseRef, PremiseUsage, UsagePeriod, UsageSeries } from './schema';
 
 export interface UsageOptions {
   role: Role;
@@ -33,6 +35,8 @@ export interface PremiseSources {
   platformId: string | null;
   premiseIds: number[];
   sources: UsageSource[];
+  /** Every usage point and sensor whose usage the role may see (charted or not). */
+  visible: { source: 'usage_point' | 'sensor'; id: number; key: string; org: string }[];
   withheld: PremiseUsage['withheld'];
 }
 
@@ -67,6 +71,7 @@ export function usageSources(
     (s.measure === 'energy' || s.measure === 'volume');
   const seriesOfUp = db.prepare(`${SERIES_SQL} WHERE s.usage_point_id = ? ORDER BY rt.id, s.id`);
   const sources: UsageSource[] = [];
+  const visible: PremiseSources['visible'] = [];
   const withheld: PremiseUsage['withheld'] = [];
   for (const u of ups) {
     const reason = privacy.hiddenReason(owners.get(u.id) ?? [], 'customer_usage');
@@ -74,6 +79,7 @@ export function usageSources(
       withheld.push({ usagePoint: u.source_key, org: u.org, reason });
       continue;
     }
+    visible.push({ source: 'usage_point', id: u.id, key: u.source_key, org: u.org });
     for (const s of seriesOfUp.all(u.id) as SeriesRow[])
       if (chartable(s))
         sources.push({ series: s, source: 'usage_point', key: u.source_key, org: u.org });
@@ -103,12 +109,79 @@ export function usageSources(
         withheld.push({ usagePoint: `sensor ${s.source_key}`, org: s.org, reason });
         continue;
       }
+      visible.push({ source: 'sensor', id: s.id, key: s.source_key, org: s.org });
       for (const x of seriesOfSensor.all(s.id) as SeriesRow[])
         if (chartable(x))
           sources.push({ series: x, source: 'sensor', key: s.source_key, org: s.org });
     }
   }
-  return { platformId: r.platformId, premiseIds: r.premiseIds, sources, withheld };
+  return { platformId: r.platformId, premiseIds: r.premiseIds, sources, visible, withheld };
+}
+
+interface PeriodRow {
+  reading_type: string;
+  commodity: string;
+  unit: string;
+  flow_direction: string;
+  start_utc: number;
+  end_utc: number;
+  first_date: string;
+  last_date: string;
+  value: string;
+  quality: number;
+  import_batch_id: number | null;
+}
+
+/**
+ * The billing-period readings (period_usage) of the visible usage points and sensors that
+ * overlap [from, to], by source, key, reading type and start. Values stay exact decimal text;
+ * kWh and therms are conveniences through the same factors as the series.
+ */
+export function premisePeriods(
+  db: Database,
+  visible: PremiseSources['visible'],
+  from?: string,
+  to?: string,
+): UsagePeriod[] {
+  const sql = `SELECT rt.name AS reading_type, rt.commodity, rt.unit, rt.flow_direction, p.start_utc, p.end_utc,
+      p.first_date, p.last_date, p.value, p.quality, p.import_batch_id
+    FROM period_usage p JOIN reading_type rt ON rt.id = p.reading_type_id
+    WHERE p.%s = ? AND p.last_date >= ? AND p.first_date <= ? ORDER BY rt.id, p.start_utc`;
+  const ofUp = db.prepare(sql.replace('%s', 'usage_point_id'));
+  const ofSensor = db.prepare(sql.replace('%s', 'sensor_id'));
+  const out: UsagePeriod[] = [];
+  for (const v of visible) {
+    const rows = (v.source === 'usage_point' ? ofUp : ofSensor).all(
+      v.id,
+      from ?? '0000-01-01',
+      to ?? '9999-12-31',
+    ) as PeriodRow[];
+    for (const p of rows) {
+      const f = energyFactor(p.unit, p.commodity);
+      const t = thermFactor(p.unit, p.commodity);
+      const n = Number(p.value);
+      out.push({
+        source: v.source,
+        key: v.key,
+        org: v.org,
+        commodity: p.commodity,
+        readingType: p.reading_type,
+        unit: p.unit,
+        flowDirection: p.flow_direction,
+        from: p.first_date,
+        to: p.last_date,
+        days: isoToDay(p.last_date) - isoToDay(p.first_date) + 1,
+        startUtc: new Date(p.start_utc * 1000).toISOString(),
+        endUtc: new Date(p.end_utc * 1000).toISOString(),
+        value: p.value,
+        kwh: f ? round6(n * f.kwhPerUnit) : null,
+        therms: t === null ? null : round6(n * t),
+        quality: QUALITY_NAMES[p.quality] ?? String(p.quality),
+        batchId: p.import_batch_id,
+      });
+    }
+  }
+  return out;
 }
 
 interface DayRow {
@@ -186,6 +259,7 @@ export function premiseUsage(db: Database, ref: PremiseRef, opts: UsageOptions):
     from: first,
     to: last,
     series,
+    periods: premisePeriods(db, src.visible, opts.from, opts.to),
     withheld: src.withheld,
     rules: [...ENERGY_RULES],
   };

@@ -3,6 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CORE03 } from '../../../fixtures/demo/seedPlan';
 import { demoCopy } from '../../testing/demoTemplate';
 import { tmpDir } from '../../testing/tmp';
+import { BlockWriter } from '../../metering/intervals';
+import { QUALITY } from '../../metering/quality';
+import { isoToDay, localDay } from '../../time/zone';
 import { Workspace } from '../../workspace/workspace';
 import { exportRows, scenario, type ScenarioCustomer } from './testkit';
 
@@ -231,6 +234,65 @@ describe('core-03-demand', () => {
     });
     expect(bad.rows.map((r) => [r.suppressed, r.suppression_reason])).toEqual([
       ['true', 'dominant_customer'],
+    ]);
+  });
+
+  it('usage point peaks skip missing and failed hours; a month keeps its earliest largest day', async () => {
+    const w = Workspace.create(path.join(tmpDir(), 'peaks.edw'));
+    ws = w;
+    const [up] = scenario(w, [{ rateClass: 'R', days: { '2018-07-01': flat(0) } }]);
+    const series = w.db.prepare('SELECT id FROM series WHERE usage_point_id = ?').pluck().get(up);
+    const { valid, estimated, missing, failed } = QUALITY;
+    const writer = new BlockWriter(w.db, 'replace');
+    const put = (iso: string, values: number[], quality?: number[]) => {
+      const day = isoToDay(iso);
+      const { start } = localDay(day, 'America/New_York');
+      writer.put({ seriesId: series as number, day, start, seconds: 3600, values, quality });
+    };
+    const hours = (set: Record<number, number>) =>
+      Array.from({ length: 24 }, (_, h) => set[h] ?? 1);
+    const q = (set: Record<number, number>) =>
+      Array.from({ length: 24 }, (_, h) => set[h] ?? valid);
+    // 7/1: 2 kWh at 00:00. 7/2: 9 (missing) and 5 (failed) do not count; 4 kWh at 10:00
+    // (estimated) and 11:00: the first. 7/3: every hour missing, no row. 7/4: 4 kWh at 20:00.
+    put(
+      '2018-07-02',
+      hours({ 3: 5, 5: 9, 10: 4, 11: 4 }),
+      q({ 3: failed, 5: missing, 10: estimated }),
+    );
+    put(
+      '2018-07-03',
+      hours({}),
+      q(Object.fromEntries(Array.from({ length: 24 }, (_, h) => [h, missing]))),
+    );
+    put('2018-07-04', hours({ 20: 4 }));
+    put('2018-08-01', hours({ 0: 3 }));
+    const pick = (r: Record<string, string>) => [
+      r.period,
+      r.read_value,
+      r.peak_time,
+      r.quality_normalized,
+    ];
+    const daily = await exportRows(w, 'core-03-demand', { level: 'daily' });
+    expect(daily.rows.map(pick)).toEqual([
+      ['2018-07-01', '2', '2018-07-01T00:00-04:00', 'valid'],
+      ['2018-07-02', '4', '2018-07-02T10:00-04:00', 'estimated'],
+      ['2018-07-04', '4', '2018-07-04T20:00-04:00', 'valid'],
+      ['2018-08-01', '3', '2018-08-01T00:00-04:00', 'valid'],
+    ]);
+    const months = [
+      ['2018-07', '4', '2018-07-02T10:00-04:00', 'estimated'],
+      ['2018-08', '3', '2018-08-01T00:00-04:00', 'valid'],
+    ];
+    // Without a per-day filter the months come from SQL; with rate_class day by day.
+    const monthly = await exportRows(w, 'core-03-demand', { level: 'monthly' });
+    expect(monthly.rows.map(pick)).toEqual(months);
+    const byDay = await exportRows(w, 'core-03-demand', { level: 'monthly', rate_class: 'R' });
+    expect(byDay.rows.map(pick)).toEqual(months);
+    const from = await exportRows(w, 'core-03-demand', { level: 'monthly', from: '2018-07-03' });
+    expect(from.rows.map(pick)).toEqual([
+      ['2018-07', '4', '2018-07-04T20:00-04:00', 'valid'],
+      months[1],
     ]);
   });
 

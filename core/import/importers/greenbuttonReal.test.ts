@@ -191,15 +191,123 @@ describe('real Green Button files that import', () => {
   });
 });
 
+interface Period {
+  start_utc: number;
+  end_utc: number;
+  first_date: string;
+  last_date: string;
+  value: string;
+  quality: number;
+}
+
+/** The stored billing periods of a usage point, in time order. */
+function periods(b: TestBench, key: string): Period[] {
+  return b.rows<Period>(
+    `SELECT p.start_utc, p.end_utc, p.first_date, p.last_date, p.value, p.quality FROM period_usage p
+     JOIN usage_point u ON u.id = p.usage_point_id WHERE u.source_key = ? ORDER BY p.start_utc`,
+    key,
+  );
+}
+
+describe('real Green Button files with billing periods (period_usage)', () => {
+  const file = path.join(REAL, 'opower-gas-billing-periods.xml');
+
+  it('Opower gas: 35 billing periods in therms, stored whole, UTC-midnight dates read as local', async () => {
+    const b = bareBench();
+    const o = await b.run('greenbutton', file, { org: 'UES' });
+    expect(o).toMatchObject({
+      status: 'committed',
+      rowsTotal: 35,
+      rowsAccepted: 35,
+      rowsRejected: 0,
+    });
+    expect(o.written).toEqual({ usage_point: 1, reading_type: 1, period_readings: 35 });
+    // Nothing was spread over days.
+    expect(b.one('SELECT count(*) FROM interval_block')).toBe(0);
+    expect(b.one('SELECT count(*) FROM series')).toBe(0);
+    const rt = b.rows(
+      `SELECT rt.name, rt.commodity, rt.unit, rt.interval_seconds, rt.accumulation FROM reading_type rt
+       WHERE rt.id IN (SELECT reading_type_id FROM period_usage)`,
+    );
+    expect(rt).toEqual([
+      {
+        name: 'Gas therm billing period',
+        commodity: 'gas',
+        unit: 'therm',
+        interval_seconds: null,
+        accumulation: 'delta',
+      },
+    ]);
+    const p = periods(b, 'NET_USAGE');
+    expect(p).toHaveLength(35);
+    // First: start 1621987200 (2021-05-26 00:00 UTC, a local date), 3024000 s = 35 days,
+    // value 37000 × 10^-3 therm. Read from local midnight EDT (04:00Z).
+    expect(p[0]).toEqual({
+      start_utc: at('2021-05-26T04:00:00Z'),
+      end_utc: at('2021-06-30T04:00:00Z'),
+      first_date: '2021-05-26',
+      last_date: '2021-06-29',
+      value: '37.000',
+      quality: QUALITY.valid,
+    });
+    // Last: start 1711497600 (2024-03-27), 2592000 s = 30 days, 91000 → 91 therms.
+    expect(p[34]).toEqual({
+      start_utc: at('2024-03-27T04:00:00Z'),
+      end_utc: at('2024-04-26T04:00:00Z'),
+      first_date: '2024-03-27',
+      last_date: '2024-04-25',
+      value: '91.000',
+      quality: QUALITY.valid,
+    });
+    // 2024-02-24 → 2024-03-27 crosses spring-forward: 2761200 s = 32 days − 1 h, which ends
+    // exactly at local midnight of the next period.
+    const spring = p.find((x) => x.first_date === '2024-02-24');
+    expect(spring).toMatchObject({
+      start_utc: at('2024-02-24T05:00:00Z'),
+      end_utc: at('2024-03-27T04:00:00Z'),
+      last_date: '2024-03-26',
+      value: '133.000',
+    });
+    // The periods tile 2021-05-26 … 2024-04-25 without gap or overlap.
+    for (let i = 1; i < p.length; i++) expect(p[i]!.start_utc).toBe(p[i - 1]!.end_utc);
+    // Total of the file's values: 3,484,000 × 10^-3 = 3484 therms.
+    expect(p.reduce((a, x) => a + Number(x.value), 0)).toBe(3484);
+    expect(kinds(o, 'tolerated')).toMatch(
+      /billing periods stamped at 00:00 UTC rather than local midnight.*\(35×\)/,
+    );
+    expect(kinds(o, 'note')).toMatch(/billing periods .* stored whole as period usage/);
+    b.ws.close();
+  });
+
+  it('re-import adds nothing: same file a no-op; a re-saved copy all duplicates; a changed value a conflict', async () => {
+    const b = bareBench();
+    await b.run('greenbutton', file, { org: 'UES' });
+    const before = b.one('SELECT count(*) FROM period_usage');
+    expect((await b.run('greenbutton', file, { org: 'UES' })).status).toBe('duplicate');
+    // Same readings, other bytes (another download): every period is a duplicate.
+    const text = fs.readFileSync(file, 'utf8');
+    const o = await b.run('greenbutton', b.write('again.xml', `${text}\n`), { org: 'UES' });
+    expect(o).toMatchObject({ status: 'committed', rowsAccepted: 35, rowsRejected: 0 });
+    expect(o.written).toEqual({});
+    expect(kinds(o, 'duplicate')).toMatch(/35 period readings were already stored/);
+    // One value changed (37000 → 38000): rejected as a conflict, the stored value kept.
+    const changed = text.replace('<value>37000</value>', '<value>38000</value>');
+    const c = await b.run('greenbutton', b.write('changed.xml', changed), { org: 'UES' });
+    expect(c).toMatchObject({ status: 'committed', rowsAccepted: 34, rowsRejected: 1 });
+    expect(c.rejects[0]?.reason).toMatch(
+      /usage point NET_USAGE, period 2021-05-26 to 2021-06-29: 38\.000 therm \(valid\) conflicts with 37\.000 therm \(valid\) for 2021-05-26 to 2021-06-29 stored by import batch \d+; the stored value is kept/,
+    );
+    expect(b.one('SELECT count(*) FROM period_usage')).toBe(before);
+    expect(b.one("SELECT value FROM period_usage WHERE first_date = '2021-05-26'")).toBe('37.000');
+    b.ws.close();
+  });
+});
+
 describe('real Green Button files that are refused, precisely, with the workspace unchanged', () => {
   const cases: [string, RegExp][] = [
     [
       'pge-api-interval-blocks.xml',
       /pge-api-interval-blocks\.xml: nothing in this Green Button file can be imported — line 2: 1 IntervalReading not imported: the feed has no MeterReading entry to say what these readings measure; line 28: 2 IntervalReadings/,
-    ],
-    [
-      'opower-gas-billing-periods.xml',
-      /line 54: 35 IntervalReadings not imported: its readings last 3024000 s \(35 days\): billing-period totals, not interval data .* \(the ReadingType entry at line 40, \/v1\/ReadingType\/0\)/,
     ],
     [
       'gas-provider-fractional-times.xml',

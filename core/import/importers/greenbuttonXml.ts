@@ -1,4 +1,5 @@
-// Green Button ESPI (NAESB REQ.21) Atom feeds → usage points, reading types, interval blocks and,
+// Green Button ESPI (NAESB REQ.21) Atom feeds → usage points, reading types, interval blocks,
+// period usage (readings longer than a day: billing periods, stored whole in period_usage) and,
 // where they map cleanly, bills.
 //
 // Two streaming passes over the file (safeXml: no DTD, no entities, capped sizes):
@@ -389,6 +390,8 @@ function signature(n: XmlNode | null): string {
 interface RtInfo {
   ok: true;
   spec: ReadingTypeSpec;
+  /** intervalLength over a day: every reading is a billing period (period_usage). */
+  period: boolean;
   shift: number;
   pow: number;
   defaultQuality: QualityCode | null;
@@ -414,6 +417,8 @@ interface MrPlan {
   rtEntry: Entry | null;
   rtNode: XmlNode | null;
   readingTypeId: number | null;
+  /** The reading type of its readings longer than a day (found or created on the first). */
+  periodTypeId: number | null;
   localTime: boolean;
   /** Wall-clock starts already seen in pass 2 (for the repeated hour). */
   seenAmbiguous: Set<number>;
@@ -474,12 +479,9 @@ function readingTypeOf(node: XmlNode, tol: Tolerated, firstDuration: number | nu
           'ReadingType has no intervalLength: register (non-interval) data is not imported from Green Button files',
       };
   }
-  if (seconds > 86400)
-    return {
-      ok: false,
-      reason: `its readings last ${seconds} s (${+(seconds / 86400).toFixed(1)} days): billing-period totals, not interval data — edw imports intervals that divide an hour, or daily readings (bills come from UsageSummary entries)`,
-    };
-  if (seconds !== 86400 && (3600 % seconds !== 0 || !Number.isInteger(seconds)))
+  // Longer than a day: billing periods, stored whole in period_usage (never spread over days).
+  const period = seconds > 86400;
+  if (!period && seconds !== 86400 && (3600 % seconds !== 0 || !Number.isInteger(seconds)))
     return {
       ok: false,
       reason: `interval length ${seconds} s does not divide an hour (nor is a day)`,
@@ -493,6 +495,7 @@ function readingTypeOf(node: XmlNode, tol: Tolerated, firstDuration: number | nu
   return {
     ok: true,
     spec: { commodity, unit: rule.unit, flow, seconds, accumulation, measure },
+    period,
     shift: rule.shift,
     pow,
     defaultQuality,
@@ -673,6 +676,7 @@ function relate(
       rt: null,
       rtEntry,
       readingTypeId: null,
+      periodTypeId: null,
       localTime: false,
       seenAmbiguous: new Set<number>(),
       lastStart: -Infinity,
@@ -763,7 +767,8 @@ function relate(
       );
       rt.spec = { ...rt.spec, commodity: ref.commodity as Commodity };
     }
-    mr.readingTypeId = store.readingType(rt.spec);
+    if (rt.period) mr.periodTypeId = store.periodReadingType(rt.spec);
+    else mr.readingTypeId = store.readingType(rt.spec);
     mr.localTime = detectLocalTime(g, ref.zone, rt.spec.seconds);
     if (mr.localTime)
       tol.add(
@@ -869,6 +874,7 @@ interface ReadStats {
   skippedGapZero: number;
   millis: number;
   wholeDecimals: number;
+  utcMidnightPeriods: number;
 }
 
 /**
@@ -1038,6 +1044,23 @@ function readOne(
   }
 
   const zone = up.zone;
+  if (rt.period || seconds > 90000) {
+    // Longer than any local day (a 25-hour day is the longest): a billing period, stored whole.
+    const text = scaleText(valueText.trim(), exp) as string;
+    const b = periodBounds(start, seconds, zone);
+    if (b.shifted) stats.utcMidnightPeriods++;
+    m.periodTypeId ??= store.periodReadingType(rt.spec);
+    store.addPeriod({
+      usagePoint: up,
+      readingTypeId: m.periodTypeId,
+      start: b.start,
+      end: b.end,
+      value: text,
+      quality: q,
+      line: r.line,
+    });
+    return;
+  }
   if (rt.spec.seconds === 86400) {
     // Daily readings stamped at 00:00 UTC (a local date written as UTC): the local day.
     const day = Math.floor(start / 86400);
@@ -1082,6 +1105,32 @@ function readOne(
     quality: q,
     line: r.line,
   });
+}
+
+/** Whether a UTC time is midnight on the local clock of the zone. */
+function localMidnight(t: number, zone: string): boolean {
+  return (t + offsetSeconds(t, zone)) % 86400 === 0;
+}
+
+/**
+ * The UTC bounds of a period reading. Billing periods stamped at 00:00 UTC when the zone is not
+ * UTC (Opower: local dates written as UTC midnight, durations true local lengths, 32 days − 1 h
+ * across spring-forward) are read as starting at local midnight of that date; the end is start +
+ * duration when that is a local midnight, else the local midnight of the UTC date it falls on.
+ */
+function periodBounds(
+  start: number,
+  seconds: number,
+  zone: string,
+): { start: number; end: number; shifted: boolean } {
+  const end = start + seconds;
+  if (start % 86400 !== 0 || localMidnight(start, zone)) return { start, end, shifted: false };
+  const local = localDay(Math.floor(start / 86400), zone).start;
+  if (localMidnight(local + seconds, zone))
+    return { start: local, end: local + seconds, shifted: true };
+  if (end % 86400 === 0)
+    return { start: local, end: localDay(end / 86400, zone).start, shifted: true };
+  return { start, end, shifted: false };
 }
 
 // ───────────── UsageSummary → bill ─────────────
@@ -1240,6 +1289,7 @@ export async function importEspiXml(ctx: ImportContext, org: Org): Promise<Impor
     skippedGapZero: 0,
     millis: 0,
     wholeDecimals: 0,
+    utcMidnightPeriods: 0,
   };
   const blockRejects = await readReadings(ctx, plan, store, stats);
   const findings: Finding[] = [];
@@ -1297,6 +1347,12 @@ export async function importEspiXml(ctx: ImportContext, org: Org): Promise<Impor
       'reading times written with a decimal part of zeros ("1433660400.0"): read as whole seconds',
       stats.wholeDecimals,
     );
+  if (stats.utcMidnightPeriods > 0)
+    tol.add(
+      'utc-midnight-period',
+      'billing periods stamped at 00:00 UTC rather than local midnight: read as starting at local midnight of that date',
+      stats.utcMidnightPeriods,
+    );
   if (stats.skippedGapZero > 0)
     tol.add(
       'gap-zero',
@@ -1318,7 +1374,12 @@ export async function importEspiXml(ctx: ImportContext, org: Org): Promise<Impor
         message: `usage point ${up.ref.key}: the file's LocalTimeParameters (${up.ltpLabel}) differ from its zone ${up.ref.zone}, which is kept (ESPI times are UTC)`,
       });
   for (const mr of plan.mrs)
-    if (mr.rt?.ok && mr.readingTypeId !== null)
+    if (mr.rt?.ok && mr.rt.period && mr.periodTypeId !== null)
+      notes.push({
+        kind: 'note',
+        message: `${mr.entry.title ?? 'MeterReading'}: ${mr.rt.label}, billing periods (readings longer than a day, ${mr.rt.spec.seconds} s the first) ${mr.rt.spec.flow} ${mr.rt.spec.accumulation}: stored whole as period usage, not spread over days`,
+      });
+    else if (mr.rt?.ok && mr.readingTypeId !== null)
       notes.push({
         kind: 'note',
         message: `${mr.entry.title ?? 'MeterReading'}: ${mr.rt.label}, ${mr.rt.spec.seconds}-second ${mr.rt.spec.flow} ${mr.rt.spec.accumulation}`,

@@ -5,6 +5,9 @@
 // with stored blocks (an identical reading is a duplicate, a different one a conflict that is
 // rejected, never an overwrite), and gaps are reported.
 //
+// Readings longer than a day (billing periods) go whole to period_usage through PeriodStore
+// (../periodStore.ts), with the same duplicate/conflict policy; never spread over days.
+//
 // This is the thin adapter the Green Button parsers write through: they produce plain readings
 // { usage point, reading type, start, seconds, value, quality } and know nothing of blocks.
 import type { Statement } from 'better-sqlite3';
@@ -19,6 +22,7 @@ import {
 } from '../intervalStage';
 import { zoneDays } from '../intervalTime';
 import { ReadingTypes } from '../measures';
+import { PeriodStore } from '../periodStore';
 import type { Finding, ImportContext } from '../types';
 
 export type Commodity = 'electricity' | 'gas' | 'water' | 'steam' | 'propane' | 'oil';
@@ -55,6 +59,19 @@ export interface Reading {
   line: number;
 }
 
+/** Usage over one period longer than a day (a billing period): stored whole in period_usage. */
+export interface PeriodInput {
+  usagePoint: UsagePointRef;
+  readingTypeId: number;
+  /** UTC epoch seconds; end exclusive. */
+  start: number;
+  end: number;
+  /** Exact decimal text in the reading type's unit. */
+  value: string;
+  quality: QualityCode;
+  line: number;
+}
+
 /** Local ISO time with offset, for messages. */
 export function fmtTime(epoch: number, zone: string): string {
   const off = offsetSeconds(epoch, zone);
@@ -68,6 +85,7 @@ export class ReadingStore {
   accepted = 0;
   rejected = 0;
   private readonly stage: IntervalStage;
+  private readonly periods: PeriodStore;
   private readonly types: ReadingTypes;
   private readonly units = new Map<number, string>();
   private readonly series = new Map<string, SeriesState>();
@@ -86,6 +104,7 @@ export class ReadingStore {
     });
     this.stage.columns = ['value'];
     this.types = new ReadingTypes(db);
+    this.periods = new PeriodStore(db, ctx);
     this.s = {
       findUp: db.prepare(
         'SELECT id, source_key, commodity, time_zone FROM usage_point WHERE org_id = ? AND source_key = ?',
@@ -144,6 +163,50 @@ export class ReadingStore {
     });
     this.units.set(id, spec.unit);
     return id;
+  }
+
+  /**
+   * The reading type of billing-period readings: the spec without an interval length
+   * (interval_seconds NULL — periods have no fixed length), named "… billing period".
+   */
+  periodReadingType(spec: ReadingTypeSpec): number {
+    const id = this.types.id(
+      {
+        commodity: spec.commodity,
+        unit: spec.unit,
+        direction: spec.flow,
+        seconds: null,
+        accumulation: spec.accumulation,
+        measure: spec.measure,
+      },
+      'billing period',
+    );
+    this.units.set(id, spec.unit);
+    return id;
+  }
+
+  /** Store one period reading (duplicates and conflicts as for intervals); false if rejected. */
+  addPeriod(p: PeriodInput): boolean {
+    let unit = this.units.get(p.readingTypeId);
+    if (unit === undefined) {
+      unit = (this.s.unit.get(p.readingTypeId) as { unit: string }).unit;
+      this.units.set(p.readingTypeId, unit);
+    }
+    const ok = this.periods.add({
+      owner: { usagePointId: p.usagePoint.id },
+      label: `usage point ${p.usagePoint.key}`,
+      zone: p.usagePoint.zone,
+      unit,
+      readingTypeId: p.readingTypeId,
+      start: p.start,
+      end: p.end,
+      value: p.value,
+      quality: p.quality,
+      line: p.line,
+    });
+    if (ok) this.accepted++;
+    else this.rejected++;
+    return ok;
   }
 
   private seriesFor(r: Reading): SeriesState {
@@ -231,6 +294,8 @@ export class ReadingStore {
     const blocks = this.stage.blocksInserted + this.stage.blocksUpdated;
     if (blocks) written.interval_block = blocks;
     if (this.stage.readingsWritten) written.readings = this.stage.readingsWritten;
-    return { findings: this.stage.findings(), written };
+    // Counted apart from interval readings: a billing period is one row, not one slot.
+    if (this.periods.inserted) written.period_readings = this.periods.inserted;
+    return { findings: [...this.stage.findings(), ...this.periods.findings()], written };
   }
 }

@@ -10,6 +10,8 @@ import { migration003 } from './003_dataset_details';
 import { migration004 } from './004_vpp';
 import { migration005 } from './005_premise_lookup';
 import { migration006 } from './006_dataset_feed';
+import { backfillBlockPeaks, migration007 } from './007_block_peak';
+import { migration008 } from './008_period_usage';
 
 export interface Migration {
   version: number;
@@ -55,6 +57,19 @@ export const migrations: readonly Migration[] = [
     version: 6,
     name: 'delta feed state of datasets (t-32-wap nightly feed)',
     up: (db) => db.exec(migration006),
+  },
+  {
+    version: 7,
+    name: 'interval block peak columns (peak, peak_slot, peak_quality), backfilled',
+    up: (db) => {
+      db.exec(migration007);
+      backfillBlockPeaks(db);
+    },
+  },
+  {
+    version: 8,
+    name: 'period usage: consumption over billing periods longer than a day',
+    up: (db) => db.exec(migration008),
   },
 ];
 

@@ -25,6 +25,7 @@ import {
   type ChartView,
   type Pii,
   type Premise,
+  type PremiseUsage,
   type SearchHit,
   type SearchResult,
 } from './premise/model';
@@ -587,7 +588,10 @@ function Usage({ sub }: { sub: string }) {
       {!u || !chart ? (
         <Loading what="usage" />
       ) : u.series.length === 0 ? (
-        <Empty>No interval data{u.withheld.length ? ' the role may see' : ''}.</Empty>
+        <Empty>
+          No interval data{u.withheld.length ? ' the role may see' : ''}
+          {u.periods.length ? ' (billing-period readings below)' : ''}.
+        </Empty>
       ) : (
         <Chart
           option={chart.option}
@@ -604,8 +608,47 @@ function Usage({ sub }: { sub: string }) {
       {chart && chart.uncharted.length > 0 ? (
         <p className="hint">Not charted (no kWh/therm equivalent): {chart.uncharted.join(', ')}.</p>
       ) : null}
+      {u && u.periods.length > 0 ? <Periods periods={u.periods} /> : null}
       {u ? <p className="hint small">Conversions: {u.rules.join(' · ')}.</p> : null}
     </Section>
+  );
+}
+
+/** Billing-period readings (longer than a day): listed as stored, never spread over days. */
+function Periods({ periods }: { periods: PremiseUsage['periods'] }) {
+  type Row = PremiseUsage['periods'][number];
+  const cols: ColDef<Row>[] = [
+    { field: 'org', headerName: 'Org' },
+    {
+      colId: 'key',
+      headerName: 'Usage point',
+      valueGetter: (x) => (x.data?.source === 'sensor' ? `sensor ${x.data.key}` : x.data?.key),
+    },
+    { field: 'readingType', headerName: 'Reading type' },
+    { field: 'from', headerName: 'From', type: 'day' },
+    { field: 'to', headerName: 'To', type: 'day' },
+    { field: 'days', headerName: 'Days', cellClass: ['ag-right-aligned-cell', 'cell-num'] },
+    { field: 'value', headerName: 'Value', cellClass: ['ag-right-aligned-cell', 'cell-num'] },
+    { field: 'unit', headerName: 'Unit' },
+    { field: 'quality', headerName: 'Quality' },
+    {
+      colId: 'batch',
+      headerName: 'Import batch',
+      valueGetter: (x) => (x.data?.batchId ? `#${x.data.batchId}` : '—'),
+    },
+  ];
+  return (
+    <div data-testid="premise-periods">
+      <h3 className="subheading">
+        Billing-period readings ({formatInt(periods.length)}): stored whole, not spread over days
+      </h3>
+      <Grid<Row>
+        testId="premise-periods-grid"
+        rowData={periods}
+        columnDefs={cols}
+        height={gridHeight(periods.length)}
+      />
+    </div>
   );
 }
 

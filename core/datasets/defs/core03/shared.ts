@@ -91,6 +91,8 @@ export class Scope {
     { first: number; last: number; program: string }[]
   > | null;
   readonly usagePoints: number[];
+  /** Whether a filter applies day by day (rate_class, program), beyond from / to. */
+  readonly byDay: boolean;
 
   constructor(db: Database, p: P) {
     this.fromDay = p.from === undefined ? -1e9 : dayOf(p.from);
@@ -145,6 +147,7 @@ export class Scope {
       this.programDays = days;
       conds.push(`u.id IN (${[...days.keys()].join(',') || 'NULL'})`);
     }
+    this.byDay = this.rateClassIds !== null || this.programDays !== null;
     this.usagePoints = db
       .prepare(`SELECT u.id FROM usage_point u WHERE ${conds.join(' AND ')} ORDER BY u.id`)
       .pluck()
@@ -187,14 +190,28 @@ export function upRow(db: Database, id: number): UpRow {
 const SERIES_SQL = `SELECT s.id, rt.unit, rt.interval_seconds AS seconds, rt.measure
   FROM series s JOIN reading_type rt ON rt.id = s.reading_type_id JOIN unit un ON un.code = rt.unit
   WHERE s.usage_point_id = ? AND rt.interval_seconds IS NOT NULL AND rt.flow_direction IN ('forward', 'total')`;
+const DEMAND = `rt.measure = 'demand' AND un.quantity = 'power'`;
+const INTERVAL = `rt.measure = 'energy' AND rt.accumulation = 'delta' AND un.quantity = 'energy'
+  AND rt.interval_seconds <= 3600 AND 3600 % rt.interval_seconds = 0`;
 
-/** The demand series of a usage point, else its finest-but-hourly forward energy series. */
-export function demandSource(db: Database, up: number): SeriesRow | null {
-  const demand = cached(
-    db,
-    `${SERIES_SQL} AND rt.measure = 'demand' AND un.quantity = 'power' ORDER BY rt.interval_seconds, s.id LIMIT 1`,
-  ).get(up) as SeriesRow | undefined;
-  return demand ?? intervalSource(db, up);
+/**
+ * The demand series of each usage point, else its finest-but-hourly forward energy series
+ * (intervalSource), for many usage points in one query.
+ */
+export function demandSources(db: Database, ups: readonly number[]): Map<number, SeriesRow> {
+  const rows = db
+    .prepare(
+      `SELECT s.usage_point_id AS up, s.id, rt.unit, rt.interval_seconds AS seconds, rt.measure
+       FROM series s JOIN reading_type rt ON rt.id = s.reading_type_id JOIN unit un ON un.code = rt.unit
+       WHERE s.usage_point_id IN (SELECT value FROM json_each(?)) AND rt.interval_seconds IS NOT NULL
+         AND rt.flow_direction IN ('forward', 'total') AND ((${DEMAND}) OR (${INTERVAL}))
+       ORDER BY s.usage_point_id, rt.measure = 'demand' DESC,
+         iif(rt.measure = 'demand', rt.interval_seconds, -rt.interval_seconds), s.id`,
+    )
+    .all(JSON.stringify(ups)) as (SeriesRow & { up: number })[];
+  const out = new Map<number, SeriesRow>();
+  for (const { up, ...r } of rows) if (!out.has(up)) out.set(up, r);
+  return out;
 }
 
 /** The forward energy interval series of ≤ 1 hour (hourly preferred), or null. */
@@ -202,9 +219,7 @@ export function intervalSource(db: Database, up: number): SeriesRow | null {
   return (
     (cached(
       db,
-      `${SERIES_SQL} AND rt.measure = 'energy' AND rt.accumulation = 'delta' AND un.quantity = 'energy'
-         AND rt.interval_seconds <= 3600 AND 3600 % rt.interval_seconds = 0
-         ORDER BY rt.interval_seconds DESC, s.id LIMIT 1`,
+      `${SERIES_SQL} AND ${INTERVAL} ORDER BY rt.interval_seconds DESC, s.id LIMIT 1`,
     ).get(up) as SeriesRow | undefined) ?? null
   );
 }

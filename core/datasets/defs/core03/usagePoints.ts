@@ -1,8 +1,8 @@
 // core-03-demand, levels daily and monthly: each usage point's peak kW per local day or month,
 // with the seed table's columns (meter, program, class, read id, quality).
 import type { Database, Statement } from 'better-sqlite3';
-import { SeriesScanner, type SeriesBlocks } from '../../../metering/blockScan';
-import { QUALITY, QUALITY_NAMES } from '../../../metering/quality';
+import { PeakScanner } from '../../../metering/blockScan';
+import { QUALITY_NAMES } from '../../../metering/quality';
 import { enrolledUsagePoints, participations, resolvePrograms } from '../../enrolment';
 import {
   Agreements,
@@ -18,9 +18,8 @@ import type { DatasetRow } from '../../types';
 import {
   type P,
   type Scope,
-  type SeriesRow,
   dayStartIso,
-  demandSource,
+  demandSources,
   isoOfDay,
   kw9,
   unitFactors,
@@ -75,62 +74,36 @@ class Meters {
   }
 }
 
-interface DayPeak {
+const monthSpans = new Map<string, { first: number; last: number }>();
+
+/** monthDays, cached (it runs once per row of the monthly level). */
+function monthSpan(month: string): { first: number; last: number } {
+  let m = monthSpans.get(month);
+  if (!m) monthSpans.set(month, (m = monthDays(month)));
+  return m;
+}
+
+/** A usage point's peak in a day or month: kW, its day, interval start and quality. */
+interface Peak {
   day: number;
   kw: number;
   at: number;
   quality: number;
-  seriesId: number;
 }
 
-/**
- * The peak kW of block i of a scan (decoded into the scanner's arrays): demand values as they
- * are, energy as average kW of its interval; the first slot at the peak; missing and failed
- * slots skipped.
- */
-function blockPeak(
-  scanner: SeriesScanner,
-  blocks: SeriesBlocks,
-  i: number,
-  s: SeriesRow,
-  factor: number,
-): DayPeak | null {
-  const n = scanner.decode(blocks, i);
-  const seconds = blocks.seconds[i] as number;
-  const scale = s.measure === 'demand' ? factor : (factor * 3600) / seconds;
-  const values = scanner.values;
-  const quality = scanner.qualities;
-  let bestK = -1;
-  let bestKw = 0;
-  if (blocks.qualityLen[i] === 0) {
-    // Every slot valid.
-    for (let k = 0; k < n; k++) {
-      const kw = (values[k] as number) * scale;
-      if (bestK < 0 || kw > bestKw) {
-        bestK = k;
-        bestKw = kw;
-      }
-    }
-  } else {
-    for (let k = 0; k < n; k++) {
-      const q = quality[k] as number;
-      if (q === QUALITY.missing || q === QUALITY.failed) continue;
-      const kw = (values[k] as number) * scale;
-      if (bestK < 0 || kw > bestKw) {
-        bestK = k;
-        bestKw = kw;
-      }
-    }
-  }
-  if (bestK < 0) return null;
-  return {
-    day: blocks.day[i] as number,
-    kw: bestKw,
-    at: (blocks.start[i] as number) + bestK * seconds,
-    quality: quality[bestK] as number,
-    seriesId: blocks.seriesId,
-  };
-}
+// The monthly peaks of a series in one query: interval_month lists its months and the day span
+// of each; max() keeps the first row at the largest kW (days ascend in the primary key), and
+// SQLite takes the bare columns from that row. first / last: the month's first and last days
+// with a peak, for the consent subjects. kW is computed as in the per-day loop below, with the
+// same floating-point operations (numbers bind as REAL: the division is never an integer one).
+const SPAN = 'max(m.first_day, @from) AND min(m.last_day, @to)';
+const MONTH_PEAKS_SQL = `SELECT m.month, max(b.peak * (@k / iif(@energy, b.seconds, 1))) AS kw,
+    b.day, b.start + b.peak_slot * b.seconds AS at, b.peak_quality AS quality,
+    (SELECT min(day) FROM interval_block WHERE series_id = @s AND day BETWEEN ${SPAN} AND peak IS NOT NULL) AS first,
+    (SELECT max(day) FROM interval_block WHERE series_id = @s AND day BETWEEN ${SPAN} AND peak IS NOT NULL) AS last
+  FROM interval_month m JOIN interval_block b ON b.series_id = @s AND b.day BETWEEN ${SPAN}
+  WHERE m.series_id = @s AND m.last_day >= @from AND m.first_day <= @to AND b.peak IS NOT NULL
+  GROUP BY m.month ORDER BY m.month`;
 
 export function* usagePointRows(db: Database, p: P, scope: Scope): Generator<DatasetRow> {
   const ids = new PlatformIds(db);
@@ -139,22 +112,28 @@ export function* usagePointRows(db: Database, p: P, scope: Scope): Generator<Dat
   const programs = new DemandPrograms(db);
   const meters = new Meters(db);
   const factors = unitFactors(db);
-  const scanner = new SeriesScanner(db);
+  const scanner = new PeakScanner(db);
+  const monthPeaks = db.prepare(MONTH_PEAKS_SQL);
   const monthly = p.level === 'monthly';
+  const sources = demandSources(db, scope.usagePoints);
   for (const upId of scope.usagePoints) {
-    const s = demandSource(db, upId);
+    const s = sources.get(upId);
     if (!s) continue;
     const up = upRow(db, upId);
     const factor = factors.get(s.unit)?.factor ?? 1;
+    // Each block's stored peak (migration 7; missing and failed slots skipped) in kW: demand
+    // values as they are, energy as the average kW of its interval.
+    const energy = s.measure !== 'demand';
+    const k = energy ? factor * 3600 : factor;
     const base = {
       premise_id: ids.get('PremiseID', 'premise', up.premiseId),
       usage_point_id: ids.get('UsagePointID', 'usage_point', upId),
       usage_point: `${up.org}:${up.key}`,
       uom: uomLabel('kW'),
-      source: s.measure === 'demand' ? 'demand' : 'interval',
+      source: energy ? 'interval' : 'demand',
     };
     const emit = (
-      peak: DayPeak,
+      peak: Peak,
       period: string,
       startDay: number,
       firstDay: number,
@@ -169,7 +148,7 @@ export function* usagePointRows(db: Database, p: P, scope: Scope): Generator<Dat
           program: programs.on(upId, peak.day),
           class: a?.rateClass ?? null,
           time_start: dayStartIso(startDay, up.zone),
-          read_id: `S${peak.seriesId}:${isoOfDay(peak.day)}`,
+          read_id: `S${s.id}:${isoOfDay(peak.day)}`,
           read_value: kw9(peak.kw),
           quality: quality.label(up.orgId, peak.quality),
           quality_normalized: QUALITY_NAMES[peak.quality] ?? String(peak.quality),
@@ -179,34 +158,48 @@ export function* usagePointRows(db: Database, p: P, scope: Scope): Generator<Dat
         subjects: subjectsOf(upId, agreements.during(upId, firstDay, lastDay)),
       };
     };
+    if (monthly && !scope.byDay) {
+      const rows = monthPeaks.all({
+        s: s.id,
+        from: scope.fromDay,
+        to: scope.toDay,
+        k,
+        energy: energy ? 1 : 0,
+      }) as (Peak & { month: string; first: number; last: number })[];
+      for (const r of rows) yield emit(r, r.month, monthSpan(r.month).first, r.first, r.last);
+      continue;
+    }
+    // Per day: the daily level, and the monthly one under a rate_class or program filter.
+    const peaks = scanner.read(s.id, scope.fromDay, scope.toDay);
     let month: string | null = null;
-    let monthPeak: DayPeak | null = null;
+    let monthStart = 0;
+    let monthEnd = -Infinity;
+    let best: Peak | null = null;
     let monthFirst = 0;
     let monthLast = 0;
     // Blocks come in day order: a month's first and last days seen are its min and max.
-    const blocks = scanner.read(s.id, scope.fromDay, scope.toDay);
-    for (let i = 0; i < blocks.n; i++) {
-      const day = blocks.day[i] as number;
-      const a = agreements.at(upId, day);
-      if (!scope.dayIn(upId, day, a?.rateClassId ?? null)) continue;
-      const peak = blockPeak(scanner, blocks, i, s, factor);
-      if (!peak) continue;
+    for (let i = 0; i < peaks.n; i++) {
+      const day = peaks.day[i] as number;
+      // The read covers from … to; rate_class and program filters apply day by day.
+      if (scope.byDay && !scope.dayIn(upId, day, agreements.at(upId, day)?.rateClassId ?? null))
+        continue;
+      const kw = (peaks.peak[i] as number) * (k / (energy ? (peaks.seconds[i] as number) : 1));
       if (!monthly) {
+        const peak = { day, kw, at: peaks.at[i] as number, quality: peaks.quality[i] as number };
         yield emit(peak, isoOfDay(day), day, day, day);
         continue;
       }
-      const m = monthOfDay(day);
-      if (m !== month) {
-        if (month !== null && monthPeak !== null)
-          yield emit(monthPeak, month, monthDays(month).first, monthFirst, monthLast);
-        month = m;
-        monthPeak = null;
+      if (day > monthEnd) {
+        if (month !== null && best) yield emit(best, month, monthStart, monthFirst, monthLast);
+        month = monthOfDay(day);
+        ({ first: monthStart, last: monthEnd } = monthSpan(month));
+        best = null;
         monthFirst = day;
       }
       monthLast = day;
-      if (monthPeak === null || peak.kw > monthPeak.kw) monthPeak = peak;
+      if (!best || kw > best.kw)
+        best = { day, kw, at: peaks.at[i] as number, quality: peaks.quality[i] as number };
     }
-    if (month !== null && monthPeak !== null)
-      yield emit(monthPeak, month, monthDays(month).first, monthFirst, monthLast);
+    if (month !== null && best) yield emit(best, month, monthStart, monthFirst, monthLast);
   }
 }
