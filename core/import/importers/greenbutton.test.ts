@@ -423,3 +423,231 @@ describe('Download My Data CSV', () => {
     b.ws.close();
   });
 });
+
+describe('Download My Data CSV layouts', () => {
+  const LAYOUTS = path.join(GB, 'csv-layouts');
+  const Z = (y: number, mo: number, d: number, h: number, mi = 0) =>
+    Date.UTC(y, mo - 1, d, h, mi) / 1000;
+  /** [start, value, quality] of a series in time order. */
+  const series = (b: TestBench, key: string, rt: string) =>
+    [...stored(b, 'UES', key, rt).values()]
+      .filter((x) => x.quality !== QUALITY.missing) // slots of a day block that hold no reading
+      .sort((a, c) => a.start - c.start)
+      .map((s) => [s.start, s.value, s.quality] as const);
+  const sum = (s: readonly (readonly [number, number, number])[]) =>
+    Math.round(s.reduce((a, x) => a + x[1], 0) * 1000) / 1000;
+  const E = QUALITY.estimated;
+  const V = QUALITY.valid;
+
+  it('PG&E net metering: BOM, IMPORT → forward, EXPORT → reverse, $ costs noted', async () => {
+    const b = bareBench();
+    const o = await b.run('greenbutton', path.join(LAYOUTS, 'pge-net-metering-15min.csv'), {
+      org: 'UES',
+    });
+    expect(o).toMatchObject({ status: 'committed', rowsTotal: 12, rowsAccepted: 12 });
+    const imp = series(b, 'PGE-NEM-1', 'Electricity kWh 15-minute');
+    const exp = series(b, 'PGE-NEM-1', 'Electricity kWh 15-minute received');
+    // 2024-06-01 11:00 EDT = 15:00Z … 12:15 EDT = 16:15Z.
+    expect(imp.map((x) => x[0])).toEqual([0, 15, 30, 45, 60, 75].map((m) => Z(2024, 6, 1, 15, m)));
+    expect(imp.map((x) => x[1])).toEqual([0.1, 0, 0.12, 0.08, 1.2, 0.05]);
+    expect(exp.map((x) => x[1])).toEqual([0.25, 0.31, 0, 0.05, 0, 0.4]);
+    expect(sum(imp)).toBe(1.55);
+    expect(sum(exp)).toBe(1.01);
+    expect(imp[3]?.[2]).toBe(E);
+    expect(exp[3]?.[2]).toBe(E);
+    expect(imp[0]?.[2]).toBe(V);
+    expect(kinds(o, 'note').join()).toMatch(/the COST column is not stored/);
+    b.ws.close();
+  });
+
+  it('PG&E gas: daily rows without times, therms from UNITS, one slot on the 25-hour day', async () => {
+    const b = bareBench();
+    const o = await b.run('greenbutton', path.join(LAYOUTS, 'pge-gas-daily.csv'), { org: 'UES' });
+    expect(o).toMatchObject({ status: 'committed', rowsTotal: 3, rowsAccepted: 3 });
+    expect(o.written).toMatchObject({ usage_point: 1 });
+    const s = series(b, 'PGE-GAS-1', 'Gas therms daily');
+    // Local midnights: 11-04 EDT 04:00Z, 11-05 EDT 04:00Z (a 25-hour day), 11-06 EST 05:00Z.
+    expect(s).toEqual([
+      [Z(2023, 11, 4, 4), 1.02, V],
+      [Z(2023, 11, 5, 4), 2.04, V],
+      [Z(2023, 11, 6, 5), 0.98, V],
+    ]);
+    expect(sum(s)).toBe(4.04);
+    expect(b.one("SELECT commodity FROM usage_point WHERE source_key = 'PGE-GAS-1'")).toBe('gas');
+    b.ws.close();
+  });
+
+  it('SDG&E: preamble, meter column, DURATION, AM/PM, repeated 1:00 AM, Net not stored', async () => {
+    const b = bareBench();
+    const o = await b.run('greenbutton', path.join(LAYOUTS, 'sdge-15min-fallback.csv'), {
+      org: 'UES',
+    });
+    // 10 Consumption + 2 Generation cells; 8 empty Generation cells are not readings.
+    expect(o).toMatchObject({ status: 'committed', rowsTotal: 12, rowsAccepted: 12 });
+    const use = series(b, '05550001', 'Electricity kWh 15-minute');
+    const gen = series(b, '05550001', 'Electricity kWh 15-minute received');
+    // 00:45 EDT = 04:45Z; 1:00–1:45 EDT = 05:00–05:45Z; 1:00–1:45 EST = 06:00–06:45Z; 2:00 EST = 07:00Z.
+    expect(use.map((x) => x[0])).toEqual(
+      [45, 60, 75, 90, 105, 120, 135, 150, 165, 180].map((m) => Z(2022, 11, 6, 4, m)),
+    );
+    expect(use.map((x) => x[1])).toEqual([
+      0.2, 0.21, 0.22, 0.23, 0.24, 0.11, 0.12, 0.13, 0.14, 0.15,
+    ]);
+    expect(sum(use)).toBe(1.75);
+    // Generation is on the second (EST) 1:00 AM row, though its first-hour cells are empty.
+    expect(gen).toEqual([
+      [Z(2022, 11, 6, 6), 0.05, V],
+      [Z(2022, 11, 6, 7), 0, V],
+    ]);
+    // Net (1.70 = 1.75 − 0.05, the declared Total Usage) is not stored anywhere.
+    expect(b.one("SELECT count(*) FROM reading_type WHERE flow_direction = 'net'")).toBe(0);
+    const notes = kinds(o, 'note').join('\n');
+    expect(notes).toMatch(/the Net column is not stored: net is delivered − received/);
+    expect(kinds(o, 'tolerated').join('\n')).toMatch(/repeated fall-back hour/);
+    expect(o.findings).toContainEqual(
+      expect.objectContaining({
+        kind: 'tolerated',
+        count: 8,
+        message: 'empty Generation cells skipped (no reading)',
+      }),
+    );
+    b.ws.close();
+  });
+
+  it('SCE: sections with time-period cells, Delivered → forward, Received → reverse', async () => {
+    const b = bareBench();
+    const file = path.join(LAYOUTS, 'sce-sections-hourly.csv');
+    const before = b.digest();
+    const noKey = await b.run('greenbutton', file, { org: 'UES' });
+    expect(noKey.status).toBe('rejected');
+    expect(noKey.message).toMatch(/no usage point/);
+    expect(b.digest()).toBe(before);
+    const profile = {
+      name: 'sce',
+      kind: 'greenbutton' as const,
+      defaults: { usage_point: 'SCE-1' },
+    };
+    const o = await b.run('greenbutton', file, { org: 'UES', profile });
+    expect(o).toMatchObject({ status: 'committed', rowsTotal: 9, rowsAccepted: 9 });
+    const del = series(b, 'SCE-1', 'Electricity kWh hourly');
+    const rec = series(b, 'SCE-1', 'Electricity kWh hourly received');
+    // 2024-05-22 00:00 EDT = 04:00Z; the last period 2024-05-23 23:00–24:00 EDT starts 05-24 03:00Z.
+    expect(del).toEqual([
+      [Z(2024, 5, 22, 4), 0.4, V],
+      [Z(2024, 5, 22, 5), 0.35, V],
+      [Z(2024, 5, 22, 6), 0.3, E],
+      [Z(2024, 5, 22, 7), 0.25, V],
+      [Z(2024, 5, 24, 3), 0.6, V],
+    ]);
+    expect(rec.map((x) => x[1])).toEqual([0, 0, 0.12, 0.5]);
+    expect(rec[0]?.[0]).toBe(Z(2024, 5, 22, 4));
+    expect(sum(del)).toBe(1.9);
+    expect(sum(rec)).toBe(0.62);
+    expect(o.findings).toContainEqual(
+      expect.objectContaining({ kind: 'note', count: 3, message: '3 tables (sections) read' }),
+    );
+    expect(kinds(o, 'note').join('\n')).toMatch(
+      /section title lines inside the data skipped \(line 20: Data for period starting/,
+    );
+    b.ws.close();
+  });
+
+  it('Con Edison / Opower: USAGE (kWh) heading, no UNITS column', async () => {
+    const b = bareBench();
+    const o = await b.run('greenbutton', path.join(LAYOUTS, 'opower-hourly.csv'), { org: 'UES' });
+    expect(o).toMatchObject({ status: 'committed', rowsTotal: 6, rowsAccepted: 6 });
+    const s = series(b, 'Service 1', 'Electricity kWh hourly');
+    expect(s.map((x) => x[0])).toEqual([0, 1, 2, 3, 4, 5].map((h) => Z(2023, 7, 4, 4 + h)));
+    expect(s.map((x) => x[1])).toEqual([0.3, 0.35, 0.33, 0.31, 0.28, 0.27]);
+    expect(s[5]?.[2]).toBe(E);
+    expect(sum(s)).toBe(1.84);
+    b.ws.close();
+  });
+
+  it('Smart Meter Texas: ESIID, per-row flow, A/E flags, end 00:00, the spring-forward gap', async () => {
+    const b = bareBench();
+    const o = await b.run('greenbutton', path.join(LAYOUTS, 'smt-15min-spring-forward.csv'), {
+      org: 'UES',
+    });
+    // 13 Consumption + 2 Surplus Generation rows: 02:00 (0) skipped, 02:15 (0.05) rejected.
+    expect(o).toMatchObject({
+      status: 'committed',
+      rowsTotal: 15,
+      rowsAccepted: 13,
+      rowsRejected: 1,
+    });
+    expect(o.written).toMatchObject({ usage_point: 1 });
+    const use = series(b, '10443720000000001', 'Electricity kWh 15-minute');
+    const gen = series(b, '10443720000000001', 'Electricity kWh 15-minute received');
+    expect(use).toHaveLength(11);
+    // 03-09 23:45 EST = 03-10 04:45Z; 00:00–01:45 EST = 05:00–06:45Z; 03:00 EDT = 07:00Z.
+    expect(use[0]).toEqual([Z(2024, 3, 10, 4, 45), 0.25, V]);
+    expect(use[1]?.[0]).toBe(Z(2024, 3, 10, 5));
+    expect(use[8]).toEqual([Z(2024, 3, 10, 6, 45), 0.13, V]);
+    expect(use[9]).toEqual([Z(2024, 3, 10, 7), 0.3, E]);
+    expect(use[10]).toEqual([Z(2024, 3, 10, 7, 15), 0.31, V]);
+    expect(sum(use)).toBe(2.18);
+    expect(gen).toEqual([
+      [Z(2024, 3, 10, 6, 45), 0, V],
+      [Z(2024, 3, 10, 7), 0.01, V],
+    ]);
+    const rejects = o.rejects;
+    expect(rejects).toHaveLength(1);
+    expect(rejects[0]).toMatchObject({ line: 12 });
+    expect(rejects[0]?.reason).toMatch(/2024-03-10 02:15 does not exist in America\/New_York/);
+    expect(kinds(o, 'tolerated').join('\n')).toMatch(
+      /zero readings at a local time that does not exist/,
+    );
+    expect(kinds(o, 'note').join('\n')).toMatch(/columns not read: REVISION_DATE/);
+    b.ws.close();
+  });
+
+  it('reads 24:00 ends and 12-hour times, and refuses what it cannot read with line and reason', async () => {
+    const b = bareBench();
+    const profile = {
+      name: 'dmd',
+      kind: 'greenbutton' as const,
+      defaults: { usage_point: 'DMD-24' },
+    };
+    const ok = [
+      'DATE,START TIME,END TIME,USAGE (kWh)',
+      '2024-01-15,10:00 PM,11:00 PM,1.5',
+      '2024-01-15,23:00,24:00,2.5',
+    ].join('\n');
+    const o = await b.run('greenbutton', b.write('a.csv', ok), { org: 'UES', profile });
+    expect(o).toMatchObject({ status: 'committed', rowsAccepted: 2 });
+    expect(series(b, 'DMD-24', 'Electricity kWh hourly')).toEqual([
+      [Z(2024, 1, 16, 3), 1.5, V],
+      [Z(2024, 1, 16, 4), 2.5, V],
+    ]);
+    const before = b.digest();
+    const noUsage = await b.run(
+      'greenbutton',
+      b.write('b.csv', 'Name,X\nDATE,START TIME,END TIME,AMOUNT DUE\n2024-01-01,00:00,00:59,$3\n'),
+      { org: 'UES', profile },
+    );
+    expect(noUsage.message).toMatch(
+      /not a Green Button Download My Data file: .*line 2 \(DATE,START TIME,END TIME,AMOUNT DUE\) has a date column but no usage column/,
+    );
+    const noEnd = await b.run(
+      'greenbutton',
+      b.write('c.csv', 'DATE,START TIME,USAGE (kWh)\n2024-01-01,00:00,1\n'),
+      { org: 'UES', profile },
+    );
+    expect(noEnd.message).toMatch(
+      /line 1: the table has a start time column \(START TIME\) but neither an END TIME nor a DURATION column/,
+    );
+    expect(b.digest()).toBe(before);
+    const signed = await b.run(
+      'greenbutton',
+      b.write(
+        'd.csv',
+        'TYPE,DATE,START TIME,END TIME,USAGE (kWh),NOTES\nElectric usage,2024-01-15,00:00,00:14,0.5,\nElectric usage,2024-01-15,00:15,00:29,-0.25,\n',
+      ),
+      { org: 'UES', profile: { ...profile, defaults: { usage_point: 'DMD-NET' } } },
+    );
+    expect(signed).toMatchObject({ status: 'committed', rowsAccepted: 1, rowsRejected: 1 });
+    expect(signed.rejects[0]?.reason).toMatch(/negative .* never stores net as consumption/);
+    b.ws.close();
+  });
+});
