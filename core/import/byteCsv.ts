@@ -75,7 +75,12 @@ export class ByteRow {
 export interface ByteCsvOptions {
   fileName: string;
   signal?: AbortSignal;
-  onHeader: (headers: string[]) => void;
+  /**
+   * Called with the first record; returning false says it is not the header (a preamble line
+   * such as "Account Number,1776…"): the next record is offered as the header instead, with
+   * its delimiter detected afresh.
+   */
+  onHeader: (headers: string[], line: number) => unknown;
   /** Called for every non-blank data record; the row object is reused. */
   onRow: (row: ByteRow) => void;
   /** Called after each chunk of records (about 1 MiB of text). */
@@ -250,6 +255,7 @@ async function scan(fh: fs.promises.FileHandle, opts: ByteCsvOptions): Promise<n
   let line = 1; // line of the record at pos
   let records = 0;
   let delim = -1;
+  let headerDone = false;
   const row = new ByteRow();
 
   const ensure = (room: number): void => {
@@ -326,10 +332,11 @@ async function scan(fh: fs.promises.FileHandle, opts: ByteCsvOptions): Promise<n
         line += 1 + row.extraLines;
         pos = next;
         records++;
-        if (records === 1) {
+        if (!headerDone) {
           const headers: string[] = [];
           for (let i = 0; i < row.n; i++) headers.push(row.str(i).trim());
-          opts.onHeader(headers);
+          if (opts.onHeader(headers, row.line) === false) delim = -1;
+          else headerDone = true;
           continue;
         }
         if (row.n === 1 && row.starts[0] === row.ends[0]) continue; // blank line

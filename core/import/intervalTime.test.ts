@@ -48,7 +48,7 @@ describe('interval time parsing', () => {
     expect(stamp.epoch).toBe(Date.parse('2019-05-31T19:30:00Z') / 1000);
     expect(ps('2019-03-10T03:00')).toBe(STAMP_LOCAL);
     expect([stamp.day, stamp.wall]).toEqual([daysFromCivil(2019, 3, 10), 3 * 3600]);
-    expect(ps('3/10/2019 2:30 PM')).toBe(STAMP_LOCAL);
+    expect(ps('3/10/2019 2:30 PM', 'mdy')).toBe(STAMP_LOCAL);
     expect([stamp.day, stamp.wall]).toEqual([daysFromCivil(2019, 3, 10), 14.5 * 3600]);
     expect(ps('10.03.19 12:00 am', 'dmy')).toBe(STAMP_LOCAL);
     expect([stamp.day, stamp.wall]).toEqual([daysFromCivil(2019, 3, 10), 0]);
@@ -56,8 +56,56 @@ describe('interval time parsing', () => {
     expect(stamp.dateOnly).toBe(true);
     expect(ps('2019-02-29T00:00')).toBe(STAMP_BAD);
     expect(ps('2019-06-01T00:00:00.5Z')).toBe(STAMP_BAD);
-    expect(ps('1559361600')).toBe(STAMP_NONE);
+    expect(ps('1559361600')).toBe(STAMP_EXACT); // epoch seconds
+    expect(stamp.epoch).toBe(1559361600);
     expect(ps('June 1 2019')).toBe(STAMP_NONE);
+  });
+
+  it('reads d/m-ambiguous dates in US order without a dateFormat (counted), refuses day-first ones', () => {
+    stamp.usOrder = 0;
+    expect(ps('05/06/2019')).toBe(STAMP_LOCAL);
+    expect(stamp.day).toBe(daysFromCivil(2019, 5, 6));
+    expect(stamp.usOrder).toBe(1);
+    expect(ps('05/06/2019', 'dmy')).toBe(STAMP_LOCAL);
+    expect(stamp.day).toBe(daysFromCivil(2019, 6, 5));
+    // Never mixed: a day-first date in a file read month/day is refused with the fix.
+    expect(ps('13/06/2019 01:00')).toBe(STAMP_BAD);
+    expect(stamp.problem).toMatch(/not month\/day \(13\/6: day first\?\); set .*dateFormat to dmy/);
+    expect(ps('06/13/2019')).toBe(STAMP_LOCAL);
+    expect(stamp.day).toBe(daysFromCivil(2019, 6, 13));
+    expect(ps('07/07/2019')).toBe(STAMP_LOCAL); // the same either way
+    expect(stamp.usOrder).toBe(1);
+    expect(ps('1/5/2019 24:00', 'mdy')).toBe(STAMP_LOCAL);
+    expect([stamp.day, stamp.wall]).toEqual([daysFromCivil(2019, 1, 5), 86400]);
+    // Excel serial days (1900 system): 43466 = 2019-01-01; .75 = 18:00.
+    expect(ps('43466')).toBe(STAMP_LOCAL);
+    expect([stamp.day, stamp.wall, stamp.dateOnly]).toEqual([daysFromCivil(2019, 1, 1), 0, true]);
+    expect(ps('43466.75')).toBe(STAMP_LOCAL);
+    expect([stamp.day, stamp.wall]).toEqual([daysFromCivil(2019, 1, 1), 18 * 3600]);
+    expect(ps('43466.0104166667')).toBe(STAMP_LOCAL); // 00:15 to the second
+    expect(stamp.wall).toBe(900);
+    expect(ps('20190105')).toBe(STAMP_LOCAL);
+    expect([stamp.day, stamp.dateOnly]).toEqual([daysFromCivil(2019, 1, 5), true]);
+    expect(ps('20190105001500')).toBe(STAMP_LOCAL);
+    expect(stamp.wall).toBe(900);
+    expect(ps('201901052400')).toBe(STAMP_LOCAL);
+    expect(stamp.wall).toBe(86400);
+    expect(ps('20190230')).toBe(STAMP_BAD);
+    expect(ps('1546318800000')).toBe(STAMP_EXACT); // epoch milliseconds
+    expect(stamp.epoch).toBe(1546318800);
+    expect(ps('1546318800500')).toBe(STAMP_BAD);
+    expect(ps('123456')).toBe(STAMP_NONE);
+  });
+
+  it('parses decimals with a decimal comma when told', () => {
+    const pn = (t: string, sep = 46) => {
+      const b = Buffer.from(t);
+      return parseNumber(b, 0, b.length, sep);
+    };
+    expect(pn('0,25', 44)).toBe(NUM_OK);
+    expect([numeric.mantissa, numeric.decimals]).toEqual([25, 2]);
+    expect(pn('0,25')).toBe(NUM_NONE);
+    expect(pn('0.25', 44)).toBe(NUM_NONE);
   });
 
   it('knows local days and DST times of a zone without Intl per call', () => {

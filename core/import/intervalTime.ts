@@ -140,7 +140,16 @@ export const STAMP_BAD = 3; // recognisably a timestamp but invalid (stamp.probl
 const SPACE_CODE = 32;
 
 /** Result of parseStamp (reused: no allocation per row). */
-export const stamp = { epoch: 0, day: 0, wall: 0, offset: 0, dateOnly: false, problem: '' };
+export const stamp = {
+  epoch: 0,
+  day: 0,
+  wall: 0,
+  offset: 0,
+  dateOnly: false,
+  problem: '',
+  /** Day/month-ambiguous dates read in US order (no dateFormat given); the caller resets it. */
+  usOrder: 0,
+};
 
 function digitsAt(buf: Buffer, p: number, end: number): number {
   let q = p;
@@ -227,7 +236,8 @@ export function parseStamp(
   if (fast !== STAMP_NONE) return fast;
   let p = s;
   const n1 = digitsAt(buf, p, e);
-  if (n1 < 1 || n1 > 4) return STAMP_NONE;
+  if (n1 > 4) return numericStamp(buf, s, e, n1);
+  if (n1 < 1) return STAMP_NONE;
   const a = num(buf, p, n1);
   p += n1;
   const sep = buf[p];
@@ -247,7 +257,18 @@ export function parseStamp(
   if (n1 === 4) [y, m, d] = [a, b, c];
   else if (format === 'dmy') [d, m, y] = [a, b, c];
   else if (format === 'ymd') [y, m, d] = [a, b, c];
-  else [m, d, y] = [a, b, c];
+  else if (format === 'mdy') [m, d, y] = [a, b, c];
+  else if (a > 12 && b <= 12) {
+    // No dateFormat: month/day is the default, so a day-first date is refused, never mixed
+    // (reading 13/06 as day-first but 05/06 as month-first would scramble a file).
+    stamp.problem = `is not month/day (${a}/${b}: day first?); set the profile's dateFormat to dmy`;
+    return STAMP_BAD;
+  } else {
+    // No dateFormat: US order (the utilities edw serves write month/day); dates that could be
+    // either are counted so the import says how they were read.
+    [m, d, y] = [a, b, c];
+    if (a <= 12 && b <= 12 && a !== b) stamp.usOrder++;
+  }
   if (n1 !== 4 && y < 100) y += y < 70 ? 2000 : 1900;
   if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) {
     stamp.problem = 'is not a valid calendar date';
@@ -335,6 +356,82 @@ export function parseStamp(
   return STAMP_EXACT;
 }
 
+const EXCEL_EPOCH = 25569; // Excel serial day of 1970-01-01 (1900 date system)
+
+/**
+ * A timestamp of digits only: YYYYMMDD (local date), YYYYMMDDHHMM[SS] (local time), epoch
+ * seconds (9–10 digits, exact), epoch milliseconds (13 digits, exact) or an Excel serial date
+ * with a fraction of a day (5 digits, 20000–80000: 1954–2119, local time, to the second).
+ */
+function numericStamp(buf: Buffer, s: number, e: number, n: number): number {
+  const dot = s + n < e && buf[s + n] === 46;
+  if (!dot && s + n !== e) return STAMP_NONE;
+  if (dot) {
+    if (n !== 5) return STAMP_NONE;
+    const nf = digitsAt(buf, s + n + 1, e);
+    if (nf === 0 || s + n + 1 + nf !== e) return STAMP_NONE;
+    const whole = num(buf, s, n);
+    if (whole < 20000 || whole > 80000) return STAMP_NONE;
+    const frac = Number(buf.toString('latin1', s + n, e));
+    let wall = Math.round(frac * 86400);
+    let day = whole - EXCEL_EPOCH;
+    if (wall >= 86400) {
+      day++;
+      wall -= 86400;
+    }
+    stamp.day = day;
+    stamp.wall = wall;
+    stamp.dateOnly = false;
+    return STAMP_LOCAL;
+  }
+  if (n === 5) {
+    const whole = num(buf, s, n);
+    if (whole < 20000 || whole > 80000) return STAMP_NONE;
+    stamp.day = whole - EXCEL_EPOCH;
+    stamp.wall = 0;
+    stamp.dateOnly = true;
+    return STAMP_LOCAL;
+  }
+  if (n === 8 || n === 12 || n === 14) {
+    const y = num(buf, s, 4);
+    const m = num(buf, s + 4, 2);
+    const d = num(buf, s + 6, 2);
+    if (y < 1900 || y > 2149) return STAMP_NONE;
+    if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) {
+      stamp.problem = 'is not a valid calendar date (read as YYYYMMDD)';
+      return STAMP_BAD;
+    }
+    const hh = n > 8 ? num(buf, s + 8, 2) : 0;
+    const mi = n > 8 ? num(buf, s + 10, 2) : 0;
+    const ss = n > 12 ? num(buf, s + 12, 2) : 0;
+    if (mi > 59 || ss > 59 || hh > 24 || (hh === 24 && (mi > 0 || ss > 0))) {
+      stamp.problem = 'has an invalid time of day (read as YYYYMMDDHHMM)';
+      return STAMP_BAD;
+    }
+    stamp.day = daysFromCivil(y, m, d);
+    stamp.wall = hh * 3600 + mi * 60 + ss;
+    stamp.dateOnly = n === 8;
+    return STAMP_LOCAL;
+  }
+  if (n === 9 || n === 10 || n === 13) {
+    let t = num(buf, s, n);
+    if (n === 13) {
+      if (t % 1000 !== 0) {
+        stamp.problem = 'has fractional seconds (interval starts are whole seconds)';
+        return STAMP_BAD;
+      }
+      t /= 1000;
+    }
+    stamp.epoch = t;
+    stamp.offset = 0;
+    stamp.day = Math.floor(t / 86400);
+    stamp.wall = t - stamp.day * 86400;
+    stamp.dateOnly = false;
+    return STAMP_EXACT;
+  }
+  return STAMP_NONE;
+}
+
 // ───────────── decimals from bytes ─────────────
 
 export const NUM_NONE = 0; // not a plain decimal: use parse.decimal()
@@ -344,8 +441,11 @@ export const NUM_EMPTY = 2;
 /** Result of parseNumber (reused). value = ±mantissa / 10^decimals. */
 export const numeric = { mantissa: 0, decimals: 0, negative: false };
 
-/** A plain decimal `[-+]digits[.digits]` of at most 15 significant digits. */
-export function parseNumber(buf: Buffer, s: number, e: number): number {
+/**
+ * A plain decimal `[-+]digits[.digits]` of at most 15 significant digits; `sep` is the byte
+ * of the decimal separator (46 '.', or 44 ',' for decimal-comma files).
+ */
+export function parseNumber(buf: Buffer, s: number, e: number, sep = 46): number {
   if (s >= e) return NUM_EMPTY;
   let p = s;
   let negative = false;
@@ -369,7 +469,7 @@ export function parseNumber(buf: Buffer, s: number, e: number): number {
       mantissa = mantissa * 10 + (c - 48);
       digits++;
       if (point) decimals++;
-    } else if (c === 46 && !point) point = true;
+    } else if (c === sep && !point) point = true;
     else return NUM_NONE;
   }
   if (!any || digits > 15) return NUM_NONE;

@@ -52,7 +52,12 @@ export async function previewCsv(
     else if (suggested[f.name] !== undefined) columns[f.name] = suggested[f.name] as string;
   }
   const effective: Profile = { ...profile, columns };
+  // Interval files may name the usage point by meter or account instead (intervals importer).
+  const keyedOtherwise =
+    kind === 'intervals' && (columns.meter !== undefined || columns.account !== undefined);
   for (const f of fields) {
+    if (f.name === 'usage_point' && keyedOtherwise) continue;
+    if (f.name === 'value' && kind === 'intervals' && profile.wide) continue;
     if (f.required && columns[f.name] === undefined && !(f.name in profile.defaults))
       problems.push(`required field ${f.name} is not mapped to any column`);
   }

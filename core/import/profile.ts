@@ -41,11 +41,39 @@ export const Profile = z.object({
   /** Wide interval layout: one row per day with value columns (e.g. 24 or 96). */
   wide: z
     .object({
-      /** Header of the first value column and count, or an explicit list of headers. */
-      valueColumns: z.array(z.string()).min(1),
+      /**
+       * The value columns' headers in slot order; omitted: every unmapped column whose header
+       * holds a digit (HE01, 1:00, KWH_0015, Interval 1 …), in file order.
+       */
+      valueColumns: z.array(z.string()).min(1).optional(),
       seconds: z.number().int().positive(),
+      /**
+       * What column j means: `clock` (default) the wall-clock slot j of the local day (DST
+       * days: skipped hour empty, repeated hour in extra columns); `elapsed` the j-th interval
+       * since local midnight (a 23-hour day fills 23 columns, a 25-hour day 25).
+       */
+      slots: z.enum(['clock', 'elapsed']).default('clock'),
     })
     .optional(),
+  /** Interval files: whether the time stamps are interval starts or ends (hour ending). */
+  timestamps: z.enum(['start', 'end']).optional(),
+  /** Interval files: decimal separator of values (`,` in many European exports). */
+  decimalSeparator: z.enum(['.', ',']).optional(),
+  /**
+   * Interval files: channel code → what it measures (unit and/or direction), or `skip` to
+   * leave that channel out (counted). A code not listed is read from its name when it names a
+   * unit (kWh Delivered, KVARH_REC), else rejected.
+   */
+  channels: z
+    .record(
+      z.string(),
+      z.object({
+        unit: z.string().optional(),
+        direction: z.enum(['forward', 'reverse', 'net', 'total']).optional(),
+        skip: z.boolean().optional(),
+      }),
+    )
+    .default({}),
 });
 export type Profile = z.infer<typeof Profile>;
 export type ProfileInput = z.input<typeof Profile>;
@@ -183,6 +211,43 @@ export const NATIVE_FIELDS: Partial<Record<ImportKind, readonly FieldSpec[]>> = 
       required: false,
       description: 'flow: forward (delivered, default) | reverse (received) | net',
       aliases: ['flow', 'flow direction', 'channel direction'],
+    },
+    {
+      name: 'account',
+      required: false,
+      description:
+        'account number (finds the usage point when the file has no usage point or meter)',
+      aliases: ['account number', 'acct', 'account_no'],
+    },
+    {
+      name: 'meter',
+      required: false,
+      description: 'meter number (finds the usage point when the file has none)',
+      aliases: ['meter number', 'meter_no', 'meter id', 'meter_id'],
+    },
+    {
+      name: 'time',
+      required: false,
+      description: 'time of day when the date is in its own column',
+      aliases: ['hour', 'time of day'],
+    },
+    {
+      name: 'channel',
+      required: false,
+      description: 'channel / register code (see the profile channels)',
+      aliases: ['channel', 'register', 'channel id', 'measurement'],
+    },
+    {
+      name: 'multiplier',
+      required: false,
+      description: 'meter multiplier applied to each value',
+      aliases: ['mult', 'multiplier', 'meter multiplier'],
+    },
+    {
+      name: 'dst',
+      required: false,
+      description: 'daylight-time flag (Y/N, EDT/EST) for repeated fall-back times',
+      aliases: ['dst flag', 'dst_flag', 'daylight'],
     },
   ],
   reads: [

@@ -24,11 +24,64 @@ export async function importIntervals(ctx: ImportContext): Promise<ImporterResul
      WHERE u.org_id = ? AND u.source_key = ?`,
   );
   const quality = new QualityCodes(ctx.db, org.id, ctx.profile);
+  // A file keyed by meter number (no usage point column): the meter finds the usage point.
+  const fields = (NATIVE_FIELDS.intervals ?? []).map((f) =>
+    f.name === 'usage_point' ? { ...f, required: false } : f,
+  );
+  const meterPoints = ctx.db.prepare(
+    `SELECT DISTINCT u.source_key FROM meter m
+     JOIN meter_usage_point mu ON mu.meter_id = m.id JOIN usage_point u ON u.id = mu.usage_point_id
+     WHERE m.org_id = ? AND m.serial = ? ORDER BY u.source_key`,
+  );
+  const accountPoints = ctx.db.prepare(
+    `SELECT DISTINCT u.source_key FROM account a
+     JOIN service_agreement sa ON sa.account_id = a.id JOIN usage_point u ON u.id = sa.usage_point_id
+     WHERE a.org_id = ? AND a.account_number = ? ORDER BY u.source_key`,
+  );
   return importIntervalFile(ctx, {
-    fields: NATIVE_FIELDS.intervals ?? [],
-    ownerFields: ['usage_point'],
+    fields,
+    ownerFields: ['usage_point', 'meter', 'account'],
+    oneOf: ['usage_point', 'meter', 'account'],
     owner: (get) => {
-      const key = get('usage_point');
+      let key = get('usage_point');
+      const meter = key === '' ? get('meter') : '';
+      if (meter !== '') {
+        const ups = (meterPoints.all(org.id, meter) as { source_key: string }[]).map(
+          (r) => r.source_key,
+        );
+        if (ups.length === 0)
+          throw new RowError(
+            'meter',
+            meter,
+            `unknown meter ${meter} for ${org.code}: no usage point has it installed (import the organization's cis file, or give a usage point column)`,
+          );
+        if (ups.length > 1)
+          throw new RowError(
+            'meter',
+            meter,
+            `meter ${meter} has been installed at ${ups.length} usage points (${ups.join(', ')}): give a usage point column to say which`,
+          );
+        key = ups[0] as string;
+      }
+      const account = key === '' ? get('account') : '';
+      if (account !== '') {
+        const ups = (accountPoints.all(org.id, account) as { source_key: string }[]).map(
+          (r) => r.source_key,
+        );
+        if (ups.length === 0)
+          throw new RowError(
+            'account',
+            account,
+            `unknown account ${account} for ${org.code}, or it has no usage point (import the organization's cis file, or give a usage point column)`,
+          );
+        if (ups.length > 1)
+          throw new RowError(
+            'account',
+            account,
+            `account ${account} has ${ups.length} usage points (${ups.slice(0, 5).join(', ')}${ups.length > 5 ? ' …' : ''}): give a usage point or meter column to say which`,
+          );
+        key = ups[0] as string;
+      }
       if (key === '') throw new RowError('usage_point', '', 'usage_point is empty');
       const r = find.get(org.id, key) as
         { id: number; commodity: string; zone: string } | undefined;
