@@ -99,6 +99,51 @@ describe('SeriesScanner', () => {
   });
 });
 
+describe('SeriesScanner header list', () => {
+  it('reads days and starts exactly far from today: before 1970, after 2149, a start off midnight', () => {
+    const ws = workspace();
+    try {
+      const rtId = rt(ws);
+      const inRange = ensureSeries(ws.db, { usagePointId: 1, readingTypeId: rtId });
+      const beyond = ensureSeries(ws.db, { usagePointId: 2, readingTypeId: rtId });
+      const w = new BlockWriter(ws.db);
+      // Days before 1970 and up to 2^16 − 1, starts 14 h either side of UTC midnight.
+      const packed = [
+        { day: -32768, start: -32768 * 86400 + 50400 },
+        { day: -100, start: -100 * 86400 - 36000 },
+        { day: 0, start: 0 },
+        { day: 65535, start: 65535 * 86400 + 129599 },
+      ];
+      // A day before 1880, one after 2149, and a start more than a day off its UTC midnight.
+      const plain = [
+        { day: -40000, start: -40000 * 86400 + 18000 },
+        { day: 17000, start: 17000 * 86400 + 200000 },
+        { day: 70000, start: 70000 * 86400 - 14400 },
+      ];
+      ws.db.transaction(() => {
+        for (const b of packed)
+          w.put({ seriesId: inRange, ...b, seconds: 3600, values: [1.25, -2, 3] });
+        for (const b of plain) w.put({ seriesId: beyond, ...b, seconds: 900, values: [7, 8] });
+      })();
+      const scanner = new SeriesScanner(ws.db);
+      const a = scanner.read(inRange);
+      expect([...a.day.subarray(0, a.n)]).toEqual(packed.map((b) => b.day));
+      expect([...a.start.subarray(0, a.n)]).toEqual(packed.map((b) => b.start));
+      expect([...a.seconds.subarray(0, a.n)]).toEqual([3600, 3600, 3600, 3600]);
+      scanner.decode(a, 1);
+      expect([...scanner.values.subarray(0, 3)]).toEqual([1.25, -2, 3]);
+      const b = scanner.read(beyond);
+      expect([...b.day.subarray(0, b.n)]).toEqual(plain.map((x) => x.day));
+      expect([...b.start.subarray(0, b.n)]).toEqual(plain.map((x) => x.start));
+      expect([...b.seconds.subarray(0, b.n)]).toEqual([900, 900, 900]);
+      scanner.decode(b, 2);
+      expect([...scanner.values.subarray(0, 2)]).toEqual([7, 8]);
+    } finally {
+      ws.close();
+    }
+  });
+});
+
 describe('PeakScanner', () => {
   it("reads each block's stored peak, its time and quality, in one row per series", () => {
     const ws = workspace();
