@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../api/server';
 import { runImport } from '../import/run';
 import { readBlocks } from '../metering/intervals';
-import { dayNumber, dayToIso, localDay } from '../time/zone';
+import { dayNumber, dayToIso, localDay, localDayOf } from '../time/zone';
+import { sameDec } from '../import/decimal';
 import { Workspace } from '../workspace/workspace';
 import { CancelledError, EdwError } from '../workspace/errors';
 import { tmpDir } from '../testing/tmp';
@@ -495,5 +496,258 @@ describe('LocalTimeParameters', () => {
       dstEndRule: '00000000',
     });
     expect(dayNumber(2018, 3, 11)).toBe(SPRING);
+  });
+});
+
+describe('billing periods (period_usage)', () => {
+  const at = (iso: string) => Date.parse(iso) / 1000;
+  const OPOWER = path.join(
+    __dirname,
+    '../../fixtures/greenbutton/real/opower-gas-billing-periods.xml',
+  );
+  // E-100's monthly kWh periods (New York): every quality, a negative value, the fall-back hour,
+  // a period across the new year. [start, end, value, quality]
+  const E_PERIODS: [string, string, string, number][] = [
+    ['2018-06-15T04:00:00Z', '2018-07-16T04:00:00Z', '612.345', 1], // estimated
+    ['2018-07-16T04:00:00Z', '2018-08-15T04:00:00Z', '580', 0],
+    ['2018-08-15T04:00:00Z', '2018-09-14T04:00:00Z', '0.5', 2], // edited
+    ['2018-09-14T04:00:00Z', '2018-10-15T04:00:00Z', '-12.25', 4], // failed
+    ['2018-10-15T04:00:00Z', '2018-11-14T05:00:00Z', '433.1', 3], // missing: not written
+    ['2018-12-14T05:00:00Z', '2019-01-15T05:00:00Z', '700.0001', 0],
+    ['2019-01-15T05:00:00Z', '2019-02-13T05:00:00Z', '1.5', 0],
+  ];
+
+  interface PeriodDump {
+    start_utc: number;
+    end_utc: number;
+    first_date: string;
+    last_date: string;
+    value: string;
+    quality: number;
+  }
+
+  /** period_usage per usage point key × reading-type spec (the name is not part of the key). */
+  function periodDump(ws: Workspace): Map<string, PeriodDump[]> {
+    const rows = ws.db
+      .prepare(
+        `SELECT u.source_key AS up, rt.commodity, rt.unit, rt.flow_direction, rt.interval_seconds,
+                rt.accumulation, rt.measure, p.start_utc, p.end_utc, p.first_date, p.last_date, p.value, p.quality
+         FROM period_usage p JOIN usage_point u ON u.id = p.usage_point_id JOIN reading_type rt ON rt.id = p.reading_type_id
+         ORDER BY u.source_key, rt.id, p.start_utc`,
+      )
+      .all() as (PeriodDump & Record<string, string | number | null>)[];
+    const out = new Map<string, PeriodDump[]>();
+    for (const r of rows) {
+      const { start_utc, end_utc, first_date, last_date, value, quality, ...key } = r;
+      const k = JSON.stringify(key);
+      const list = out.get(k) ?? [];
+      list.push({ start_utc, end_utc, first_date, last_date, value, quality });
+      out.set(k, list);
+    }
+    return out;
+  }
+
+  it('exports them as their own MeterReading and round-trips them losslessly (3.3 and 4.0)', async () => {
+    const s = buildSource();
+    const db = s.ws.db;
+    const rt = Number(
+      db
+        .prepare(
+          `INSERT INTO reading_type (commodity, unit, flow_direction, interval_seconds, accumulation, measure, name)
+           VALUES ('electricity', 'kWh', 'forward', NULL, 'delta', 'energy', 'Electricity kWh monthly (test)')`,
+        )
+        .run().lastInsertRowid,
+    );
+    const ins = db.prepare(
+      `INSERT INTO period_usage (usage_point_id, reading_type_id, start_utc, end_utc, first_date, last_date, value, quality)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const [a, b, v, q] of E_PERIODS) {
+      const start = at(a);
+      const end = at(b);
+      ins.run(
+        s.elecId,
+        rt,
+        start,
+        end,
+        dayToIso(localDayOf(start, ZONE)),
+        dayToIso(localDayOf(end - 1, ZONE)),
+        v,
+        q,
+      );
+    }
+    // Opower's 35 gas billing periods on a third usage point, NET_USAGE.
+    const opower = await runImport(s.ws, {
+      kind: 'greenbutton',
+      files: [OPOWER],
+      org: 'NHU',
+      rejectsDir: path.join(tmpDir(), 'rejects'),
+    });
+    expect(opower.files[0]?.status).toBe('committed');
+    const ups = ['E-100', 'G-200', 'NET_USAGE'];
+    const before = periodDump(s.ws);
+    expect([...before.values()].map((v) => v.length)).toEqual([7, 35]);
+    const slotsBefore = dump(s.ws);
+
+    for (const espi of ['3.3', '4.0'] as const) {
+      const r = await exportGreenButton(s.ws, req({ usagePoints: ups, espi }), {
+        role: 'analyst',
+      });
+      expect(xmllint(r.file, espi)).toMatchObject({ ok: true });
+      // kWh up to 4 decimals → Wh × 10^-1; therms with 3 decimals → therm × 10^-3.
+      // The longest E-100 period: 2018-12-14 … 2019-01-14, 32 days.
+      expect(r.periods).toEqual([
+        {
+          usagePoint: 'E-100',
+          readingType: 'Electricity kWh monthly (test)',
+          unit: 'kWh',
+          intervalLength: 32 * 86400,
+          uom: 72,
+          powerOfTenMultiplier: -1,
+          periods: 6,
+          blocks: 2,
+          missing: 1,
+          rounded: 0,
+          unreadable: 0,
+        },
+        expect.objectContaining({
+          usagePoint: 'NET_USAGE',
+          unit: 'therm',
+          uom: 169,
+          powerOfTenMultiplier: -3,
+          periods: 35,
+          missing: 0,
+          rounded: 0,
+        }),
+      ]);
+      expect(r.periodReadings).toBe(41);
+      const slots = [...slotsBefore.values()].flat().filter((x) => x.quality !== 3).length;
+      expect(r.readings).toBe(slots + 41);
+      expect(r.notes.join('\n')).toMatch(
+        /usage point E-100, Electricity kWh monthly \(test\): 6 billing periods exported as their own MeterReading \(intervalLength 2764800 s, 2 IntervalBlocks\)/,
+      );
+      expect(r.notes.join('\n')).toMatch(/E-100.*: 1 period of quality missing not written/);
+      const xml = fs.readFileSync(r.file, 'utf8');
+      // 612.345 kWh estimated → 6 123 450 × 10^-1 Wh with ReadingQuality 8; −12.25 kWh failed → 10.
+      expect(xml).toContain(
+        `<IntervalReading><ReadingQuality><quality>8</quality></ReadingQuality><timePeriod><duration>${31 * 86400}</duration><start>${at('2018-06-15T04:00:00Z')}</start></timePeriod><value>6123450</value></IntervalReading>`,
+      );
+      expect(xml).toContain(
+        `<IntervalReading><ReadingQuality><quality>10</quality></ReadingQuality><timePeriod><duration>${31 * 86400}</duration><start>${at('2018-09-14T04:00:00Z')}</start></timePeriod><value>-122500</value></IntervalReading>`,
+      );
+      expect(xml).toContain('<title>2019</title>');
+
+      const fresh = freshWorkspace();
+      const imp = await runImport(fresh, {
+        kind: 'greenbutton',
+        files: [r.file],
+        org: 'NHU',
+        mode: 'strict',
+        rejectsDir: path.join(tmpDir(), 'rejects'),
+      });
+      const f = imp.files[0];
+      expect(f?.status).toBe('committed');
+      expect(f?.rowsRejected).toBe(0);
+      expect(f?.findings.filter((x) => x.kind === 'tolerated')).toEqual([]);
+      // Interval data as before, and every written period with its bounds, value and quality.
+      const slotsAfter = dump(fresh);
+      expect([...slotsAfter.keys()].sort()).toEqual([...slotsBefore.keys()].sort());
+      for (const [k, v] of slotsBefore) expect(slotsAfter.get(k), k).toEqual(v);
+      const after = periodDump(fresh);
+      expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+      for (const [k, v] of before) {
+        const want = v.filter((p) => p.quality !== 3);
+        const got = after.get(k) ?? [];
+        const bounds = (p: PeriodDump) => [
+          p.start_utc,
+          p.end_utc,
+          p.first_date,
+          p.last_date,
+          p.quality,
+        ];
+        expect(got.map(bounds), k).toEqual(want.map(bounds));
+        got.forEach((p, i) =>
+          expect(sameDec(p.value, (want[i] as PeriodDump).value), `${k} ${p.first_date}`).toBe(
+            true,
+          ),
+        );
+      }
+      // Opower's values come back with their own text: 37000 × 10^-3 therm → "37.000".
+      expect(
+        after.get([...after.keys()].find((k) => k.includes('NET_USAGE')) as string)?.[0]?.value,
+      ).toBe('37.000');
+      fresh.close();
+    }
+
+    // A range selects the periods that overlap it: 2018-07-20 … 2018-09-01 → 07-16 and 08-15.
+    const part = await exportGreenButton(
+      s.ws,
+      req({ usagePoints: ['E-100'], from: '2018-07-20', to: '2018-09-01' }),
+      { role: 'analyst' },
+    );
+    expect(part.periods).toMatchObject([{ periods: 2, blocks: 1, powerOfTenMultiplier: 2 }]);
+    const pxml = fs.readFileSync(part.file, 'utf8');
+    // 580 kWh at scale 0 → 580 × 10^3 Wh… written at S = 1 (0.5): 5 800 × 10^2.
+    expect(pxml).toContain(
+      `<start>${at('2018-07-16T04:00:00Z')}</start></timePeriod><value>5800</value>`,
+    );
+    expect(xmllint(part.file, '3.3').ok).toBe(true);
+    s.ws.close();
+  });
+
+  it('rounds only when Int48 leaves no exact integer, and refuses a value that never fits', async () => {
+    const s = buildSource();
+    const db = s.ws.db;
+    const rt = Number(
+      db
+        .prepare(
+          `INSERT INTO reading_type (commodity, unit, flow_direction, interval_seconds, accumulation, measure, name)
+           VALUES ('gas', 'therm', 'forward', NULL, 'delta', 'energy', 'Gas therm monthly (test)')`,
+        )
+        .run().lastInsertRowid,
+    );
+    const ins = db.prepare(
+      `INSERT INTO period_usage (usage_point_id, reading_type_id, start_utc, end_utc, first_date, last_date, value, quality)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
+    );
+    ins.run(
+      s.gasId,
+      rt,
+      at('2018-01-01T05:00:00Z'),
+      at('2018-02-01T05:00:00Z'),
+      '2018-01-01',
+      '2018-01-31',
+      '123456789012345.6',
+    );
+    ins.run(
+      s.gasId,
+      rt,
+      at('2018-02-01T05:00:00Z'),
+      at('2018-03-01T05:00:00Z'),
+      '2018-02-01',
+      '2018-02-28',
+      '0.5',
+    );
+    // 1.2e15 at scale 1 exceeds 2^47: written at scale 0, both values rounded half away from zero.
+    const r = await exportGreenButton(s.ws, req({ usagePoints: ['G-200'], to: '2018-02-28' }), {
+      role: 'analyst',
+    });
+    expect(r.periods).toMatchObject([{ periods: 2, powerOfTenMultiplier: 0, rounded: 2 }]);
+    const xml = fs.readFileSync(r.file, 'utf8');
+    expect(xml).toContain('<value>123456789012346</value>');
+    expect(xml).toContain(
+      `<start>${at('2018-02-01T05:00:00Z')}</start></timePeriod><value>1</value>`,
+    );
+    expect(r.notes.join('\n')).toMatch(/2 values rounded \(half away from zero\) to 10\^0 therm/);
+    expect(xmllint(r.file, '3.3').ok).toBe(true);
+    db.prepare("UPDATE period_usage SET value = '999999999999999' WHERE value = '0.5'").run();
+    await expect(
+      exportGreenButton(s.ws, req({ usagePoints: ['G-200'], to: '2018-02-28' }), {
+        role: 'analyst',
+      }),
+    ).rejects.toThrow(
+      /usage point G-200, Gas therm monthly \(test\): the period from 2018-02-01 \(999999999999999 therm\) does not fit ESPI's 48-bit integers/,
+    );
+    s.ws.close();
   });
 });

@@ -3,12 +3,16 @@
 //
 // Feed layout: LocalTimeParameters (one entry per time zone), then per usage point its
 // UsagePoint, per interval series a MeterReading + ReadingType and its IntervalBlocks (one per
-// stored local day; one per local month for daily series), and a UsageSummary per bill.
+// stored local day; one per local month for daily series), per billing-period stream
+// (`period_usage`) a MeterReading + ReadingType and its IntervalBlocks (one per local year), and a
+// UsageSummary per bill.
 //
 // Values: ESPI values are Int48 integers scaled by the ReadingType's powerOfTenMultiplier. Blocks
 // store value = (base + offset) / 10^scale, so each series is written at S = the largest block
 // scale (when every value then fits 48 bits): integer = (base + offset) × 10^(S − scale), exact
 // integer arithmetic with no float in between, and powerOfTenMultiplier = unit shift − S.
+// Billing periods hold exact decimal text: S = their largest decimal scale (same Int48 cap),
+// integer = digits × 10^(S − scale) in BigInt.
 //
 // Streaming: blocks are read a page at a time (keyset on day: the statement is finished before
 // the next await, so the shared connection stays free for other calls), each reading is written
@@ -20,8 +24,8 @@ import type { Progress } from '../api/definition';
 import type { Role } from '../privacy/roles';
 import { CancelledError, EdwError } from '../workspace/errors';
 import type { Workspace } from '../workspace/workspace';
-import { dayToIso, isoToDay, localDay } from '../time/zone';
-import { parseDec } from '../import/decimal';
+import { dayToIso, isoToDay, localDay, offsetSeconds } from '../time/zone';
+import { compareDec, parseDec, type Dec } from '../import/decimal';
 import {
   ACCUMULATION,
   ATOM_NS,
@@ -58,6 +62,9 @@ const DEFAULT_BASE = 'https://edw.invalid/DataCustodian/espi/1_1/resource';
 const LOG10_INT48 = Math.log10(INT48_MAX);
 const POW10 = Array.from({ length: 13 }, (_, i) => 10 ** i);
 const PAGE = 32;
+/** Billing periods read per page, and at most this many per IntervalBlock. */
+const PERIOD_PAGE = 256;
+const INT48_BIG = BigInt(INT48_MAX);
 
 interface SeriesRow {
   id: number;
@@ -87,6 +94,43 @@ interface SeriesPlan extends SeriesRow {
   entries: number;
 }
 
+interface PeriodStreamRow {
+  rtId: number;
+  name: string;
+  commodity: string;
+  unit: string;
+  flow: string;
+  accumulation: string;
+  measure: string;
+  n: number;
+  firstDate: string;
+  lastDate: string;
+  longest: number;
+}
+
+interface PeriodPlan extends PeriodStreamRow {
+  uom: UomRule;
+  /** Decimal scale of the written integers. */
+  S: number;
+  pow: number;
+  intervalLength: number;
+  written: number;
+  missing: number;
+  rounded: number;
+  unreadable: number;
+  entries: number;
+  /** Periods starting at 00:00 UTC that is not local midnight (the import reads those as dates). */
+  utcMidnight: number;
+}
+
+interface PeriodRow {
+  start: number;
+  end: number;
+  firstDate: string;
+  value: string;
+  quality: number;
+}
+
 interface BillRow {
   id: number;
   period_from: string;
@@ -109,6 +153,7 @@ interface BillLineRow {
 interface UpPlan {
   up: UsagePointRow;
   series: SeriesPlan[];
+  periods: PeriodPlan[];
   bills: BillRow[];
 }
 
@@ -144,6 +189,25 @@ function statements(db: Database) {
         'SELECT count, vals FROM interval_block WHERE series_id = ? AND day BETWEEN ? AND ? AND width = 8',
       )
       .raw(),
+    periodStreams: db.prepare(
+      `SELECT p.reading_type_id AS rtId, rt.name, rt.commodity, rt.unit, rt.flow_direction AS flow,
+              rt.accumulation, rt.measure, count(*) AS n, min(p.first_date) AS firstDate,
+              max(p.last_date) AS lastDate, max(p.end_utc - p.start_utc) AS longest
+       FROM period_usage p JOIN reading_type rt ON rt.id = p.reading_type_id
+       WHERE p.usage_point_id = ? AND p.first_date <= ? AND p.last_date >= ?
+       GROUP BY p.reading_type_id ORDER BY p.reading_type_id`,
+    ),
+    periodValues: db
+      .prepare(
+        `SELECT value FROM period_usage
+         WHERE usage_point_id = ? AND reading_type_id = ? AND first_date <= ? AND last_date >= ?`,
+      )
+      .pluck(),
+    periodPage: db.prepare(
+      `SELECT start_utc AS start, end_utc AS "end", first_date AS firstDate, value, quality FROM period_usage
+       WHERE usage_point_id = ? AND reading_type_id = ? AND first_date <= ? AND last_date >= ? AND start_utc > ?
+       ORDER BY start_utc LIMIT ${PERIOD_PAGE}`,
+    ),
     bills: db.prepare(
       `SELECT id, period_from, period_to, issued_on, usage, usage_unit, total_micros FROM bill
        WHERE usage_point_id = ? AND period_from <= ? AND period_to >= ? ORDER BY period_from, id`,
@@ -221,13 +285,90 @@ function planUsagePoint(
       maxDay: st.maxDay ?? 0,
     });
   }
+  const periods: PeriodPlan[] = [];
+  for (const p of q.periodStreams.all(up.id, toIso, fromIso) as PeriodStreamRow[]) {
+    const uom = UOM[p.unit];
+    if (!uom) {
+      notes.push(
+        `usage point ${up.key}: ${p.n} billing period${p.n === 1 ? '' : 's'} of "${p.name}" not exported: the unit ${p.unit} has no ESPI unit of measure`,
+      );
+      continue;
+    }
+    const S = periodScale(
+      q.periodValues.iterate(up.id, p.rtId, toIso, fromIso) as IterableIterator<string>,
+      uom.shift,
+    );
+    periods.push({
+      ...p,
+      uom,
+      S,
+      pow: uom.shift - S,
+      // Over a day, so that the import reads every reading as a period (a short one too).
+      intervalLength: Math.min(Math.max(p.longest, 86401), 4294967295),
+      written: 0,
+      missing: 0,
+      rounded: 0,
+      unreadable: 0,
+      entries: 0,
+      utcMidnight: 0,
+    });
+  }
   const bills = q.bills.all(up.id, toIso, fromIso) as BillRow[];
   const reads = q.reads.get(up.id) as number;
   if (reads > 0)
     notes.push(
       `usage point ${up.key}: ${reads} register read${reads === 1 ? '' : 's'} not exported (Green Button IntervalBlocks carry interval data)`,
     );
-  return { up, series, bills };
+  return { up, series, periods, bills };
+}
+
+/**
+ * The decimal scale S billing-period values are written at: their largest scale, lowered while
+ * the largest magnitude would not fit Int48, within ESPI's powerOfTenMultiplier range (±12).
+ */
+function periodScale(values: Iterable<string>, shift: number): number {
+  let scale = 0;
+  let max: Dec | null = null;
+  for (const v of values) {
+    const d = parseDec(v);
+    if (!d) continue;
+    scale = Math.max(scale, d.scale);
+    const abs = { digits: d.digits < 0n ? -d.digits : d.digits, scale: d.scale };
+    if (!max || compareDec(abs, max) > 0) max = abs;
+  }
+  let S = Math.min(scale, shift + 12);
+  if (max) {
+    const m = max;
+    while (S > 0 && m.digits * 10n ** BigInt(S) > INT48_BIG * 10n ** BigInt(m.scale)) S--;
+  }
+  return Math.max(0, S);
+}
+
+/** An exact decimal at scale S: digits × 10^(S − scale), rounded half away from zero if needed. */
+function scaleTo(d: Dec, S: number): { v: bigint; rounded: boolean } {
+  if (S >= d.scale) return { v: d.digits * 10n ** BigInt(S - d.scale), rounded: false };
+  const div = 10n ** BigInt(d.scale - S);
+  const neg = d.digits < 0n;
+  const a = neg ? -d.digits : d.digits;
+  let v = a / div;
+  const r = a - v * div;
+  if (r * 2n >= div) v += 1n;
+  return { v: neg ? -v : v, rounded: r !== 0n };
+}
+
+/** Whether a time is midnight on the local clock of the zone. */
+function localMidnight(t: number, zone: string): boolean {
+  return (t + offsetSeconds(t, zone)) % 86400 === 0;
+}
+
+/**
+ * Whether edw's import would move this period: it reads a start at 00:00 UTC that is not local
+ * midnight as a local date (Opower) when the end then falls on a local midnight or 00:00 UTC.
+ */
+function importWouldShift(start: number, end: number, zone: string): boolean {
+  if (start % 86400 !== 0 || localMidnight(start, zone)) return false;
+  const local = localDay(Math.floor(start / 86400), zone).start;
+  return localMidnight(local + (end - start), zone) || end % 86400 === 0;
 }
 
 /** Quality codes of a block's slots into `out` (run-length list: first slot u16 BE, code u8). */
@@ -388,6 +529,10 @@ export async function exportGreenButton(
         lo = Math.min(lo, sp.minDay);
         hi = Math.max(hi, sp.maxDay);
       }
+      for (const pp of p.periods) {
+        lo = Math.min(lo, isoToDay(pp.firstDate));
+        hi = Math.max(hi, isoToDay(pp.lastDate));
+      }
       for (const b of p.bills) {
         lo = Math.min(lo, isoToDay(b.period_from));
         hi = Math.max(hi, isoToDay(b.period_to));
@@ -409,7 +554,11 @@ export async function exportGreenButton(
     });
   }
 
-  const totalSlots = plans.reduce((n, p) => n + p.series.reduce((m, s) => m + s.slots, 0), 0);
+  const totalSlots = plans.reduce(
+    (n, p) =>
+      n + p.series.reduce((m, s) => m + s.slots, 0) + p.periods.reduce((m, s) => m + s.n, 0),
+    0,
+  );
   const base = (ctx.baseUrl ?? DEFAULT_BASE).replace(/\/+$/, '');
   const sub = `${base}/Subscription/1`;
   const stamp = isoSeconds(now);
@@ -429,6 +578,7 @@ export async function exportGreenButton(
   const w = await ChunkWriter.open(out, ctx.chunkBytes);
   let readings = 0;
   let intervalBlocks = 0;
+  let periodReadings = 0;
   let usageSummaries = 0;
   const money = { rounded: 0 };
   let lastProgress = 0;
@@ -487,7 +637,11 @@ export async function exportGreenButton(
       );
 
       let mrNo = 0;
-      for (const s of plan.series) {
+      /** A MeterReading entry and its ReadingType entry; the IntervalBlock feed's href. */
+      const meterReading = (
+        s: Omit<SeriesRow, 'id' | 'seconds'> & { uom: UomRule; pow: number },
+        intervalLength: number,
+      ): string => {
         const mrSelf = `${upSelf}/MeterReading/${++mrNo}`;
         const rtSelf = `${base}/ReadingType/${++rtNo}`;
         const ibUp = `${mrSelf}/IntervalBlock`;
@@ -500,10 +654,14 @@ export async function exportGreenButton(
             `${link('up', `${base}/ReadingType`, 'espi-feed/ReadingType')}<title>${xmlEscape(`${s.name} (${s.unit})`)}</title>` +
             `<content><ReadingType xmlns="${ESPI_NS}"><accumulationBehaviour>${ACCUMULATION[s.accumulation] ?? 0}</accumulationBehaviour>` +
             `<commodity>${COMMODITY_KIND[s.commodity] ?? 0}</commodity><currency>${CURRENCY_USD}</currency>` +
-            `<flowDirection>${FLOW[s.flow] ?? 0}</flowDirection><intervalLength>${s.seconds}</intervalLength>` +
+            `<flowDirection>${FLOW[s.flow] ?? 0}</flowDirection><intervalLength>${intervalLength}</intervalLength>` +
             `<kind>${measurementKind(s.measure, s.unit)}</kind><powerOfTenMultiplier>${s.pow}</powerOfTenMultiplier>` +
             `<uom>${s.uom.uom}</uom></ReadingType></content>${entryEnd}`,
         );
+        return ibUp;
+      };
+      for (const s of plan.series) {
+        const ibUp = meterReading(s, s.seconds);
         const prefixes = new Map<number, (Uint8Array | undefined)[]>();
         const S = s.S;
         const pS = POW10[S] as number;
@@ -664,6 +822,78 @@ export async function exportGreenButton(
         if (group.length > 0) writeGroup(group);
       }
 
+      // Billing periods: one MeterReading per reading type, one IntervalBlock per local year
+      // (of the period's first date; at most PERIOD_PAGE periods each), keyset pages on start.
+      for (const pp of plan.periods) {
+        const ibUp = meterReading(pp, pp.intervalLength);
+        let group: string[] = [];
+        let groupYear = '';
+        let gStart = 0;
+        let gEnd = 0;
+        const flushGroup = () => {
+          if (group.length === 0) return;
+          const id = nextId();
+          w.text(
+            `<entry><id>${id}</id>${link('self', `${ibUp}/${groupYear}-${pp.entries + 1}`, 'espi-entry/IntervalBlock')}` +
+              `${link('up', ibUp, 'espi-feed/IntervalBlock')}<title>${groupYear}</title>` +
+              `<content><IntervalBlock xmlns="${ESPI_NS}"><interval><duration>${gEnd - gStart}</duration>` +
+              `<start>${gStart}</start></interval>\n${group.join('')}</IntervalBlock></content>${entryEnd}`,
+          );
+          pp.entries++;
+          intervalBlocks++;
+          group = [];
+        };
+        let after = Number.MIN_SAFE_INTEGER;
+        for (;;) {
+          checkCancel();
+          const rows = q.periodPage.all(up.id, pp.rtId, toIso, fromIso, after) as PeriodRow[];
+          for (const r of rows) {
+            const code = r.quality < READING_QUALITY.length ? READING_QUALITY[r.quality] : 10;
+            if (code === undefined) {
+              pp.missing++;
+              continue;
+            }
+            const d = parseDec(r.value);
+            if (!d) {
+              pp.unreadable++;
+              continue;
+            }
+            const { v, rounded } = scaleTo(d, pp.S);
+            if (v > INT48_BIG || v < -INT48_BIG)
+              throw new EdwError(
+                'usage',
+                `usage point ${up.key}, ${pp.name}: the period from ${r.firstDate} (${r.value} ${pp.unit}) does not fit ESPI's 48-bit integers at powerOfTenMultiplier ${pp.pow}`,
+              );
+            if (rounded) pp.rounded++;
+            if (importWouldShift(r.start, r.end, up.zone)) pp.utcMidnight++;
+            const year = r.firstDate.slice(0, 4);
+            if ((year !== groupYear || group.length >= PERIOD_PAGE) && group.length > 0)
+              flushGroup();
+            if (group.length === 0) {
+              groupYear = year;
+              gStart = r.start;
+              gEnd = r.end;
+            }
+            gStart = Math.min(gStart, r.start);
+            gEnd = Math.max(gEnd, r.end);
+            const rq =
+              code === null ? '' : `<ReadingQuality><quality>${code}</quality></ReadingQuality>`;
+            group.push(
+              `<IntervalReading>${rq}<timePeriod><duration>${r.end - r.start}</duration><start>${r.start}</start></timePeriod><value>${v}</value></IntervalReading>\n`,
+            );
+            pp.written++;
+            readings++;
+            periodReadings++;
+          }
+          const flushing = w.maybeFlush();
+          if (flushing) await flushing;
+          progress();
+          if (rows.length < PERIOD_PAGE) break;
+          after = (rows[rows.length - 1] as PeriodRow).start;
+        }
+        flushGroup();
+      }
+
       for (const b of plan.bills) {
         const startDay = localDay(isoToDay(b.period_from), up.zone).start;
         const endDay = localDay(isoToDay(b.period_to), up.zone).start;
@@ -719,6 +949,30 @@ export async function exportGreenButton(
         notes.push(
           `usage point ${p.up.key}, ${s.name}: ${s.rounded} value${s.rounded === 1 ? '' : 's'} rounded (half up) to 10^${-s.S} ${s.unit} to fit ESPI's 48-bit integers`,
         );
+  const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+  for (const p of plans)
+    for (const pp of p.periods) {
+      const what = `usage point ${p.up.key}, ${pp.name}`;
+      notes.push(
+        `${what}: ${plural(pp.written, 'billing period')} exported as their own MeterReading (intervalLength ${pp.intervalLength} s, ${plural(pp.entries, 'IntervalBlock')})`,
+      );
+      if (pp.missing > 0)
+        notes.push(
+          `${what}: ${plural(pp.missing, 'period')} of quality missing not written (ESPI has no code for "no reading")`,
+        );
+      if (pp.unreadable > 0)
+        notes.push(
+          `${what}: ${plural(pp.unreadable, 'period')} not written: value is not a number`,
+        );
+      if (pp.rounded > 0)
+        notes.push(
+          `${what}: ${plural(pp.rounded, 'value')} rounded (half away from zero) to 10^${-pp.S} ${pp.unit} to fit ESPI's 48-bit integers`,
+        );
+      if (pp.utcMidnight > 0)
+        notes.push(
+          `${what}: ${plural(pp.utcMidnight, 'period starts', 'periods start')} at 00:00 UTC, not local midnight; Green Button importers that read such stamps as local dates (edw's does) will move them`,
+        );
+    }
   const result: GreenButtonExportResult = {
     file: out,
     espi: req.espi,
@@ -730,6 +984,7 @@ export async function exportGreenButton(
     to: req.to ?? null,
     readings,
     intervalBlocks,
+    periodReadings,
     usageSummaries,
     series: plans.flatMap((p) =>
       p.series.map((s) => ({
@@ -745,6 +1000,21 @@ export async function exportGreenButton(
         rounded: s.rounded,
       })),
     ),
+    periods: plans.flatMap((p) =>
+      p.periods.map((pp) => ({
+        usagePoint: p.up.key,
+        readingType: pp.name,
+        unit: pp.unit,
+        intervalLength: pp.intervalLength,
+        uom: pp.uom.uom,
+        powerOfTenMultiplier: pp.pow,
+        periods: pp.written,
+        blocks: pp.entries,
+        missing: pp.missing,
+        rounded: pp.rounded,
+        unreadable: pp.unreadable,
+      })),
+    ),
     authorization: {
       role: ctx.role,
       basis: auth.access === 'allow' ? 'role' : 'consent',
@@ -757,6 +1027,7 @@ export async function exportGreenButton(
     consents: auth.consents,
     exportedUsagePoints: result.usagePoints,
     readings,
+    periodReadings,
     bytes: w.bytes,
   });
   return result;

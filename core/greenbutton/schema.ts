@@ -52,6 +52,26 @@ export const ExportedSeries = z.object({
   rounded: z.number(),
 });
 
+/** A usage point's billing periods of one reading type (`period_usage`), as one MeterReading. */
+export const ExportedPeriods = z.object({
+  usagePoint: z.string(),
+  readingType: z.string(),
+  unit: z.string(),
+  /** The ReadingType's intervalLength: the longest period (at least 86 401 s). */
+  intervalLength: z.number(),
+  uom: z.number(),
+  powerOfTenMultiplier: z.number(),
+  /** Periods written (one IntervalReading each). */
+  periods: z.number(),
+  blocks: z.number(),
+  /** Periods of quality missing: not written (ESPI has no code for "no reading"). */
+  missing: z.number(),
+  /** Periods whose value had to be rounded to fit ESPI's 48-bit integers (0 when exact). */
+  rounded: z.number(),
+  /** Periods whose stored value is not a decimal number: not written. */
+  unreadable: z.number(),
+});
+
 export const GreenButtonExportResult = z.object({
   file: z.string(),
   espi: EspiVersion,
@@ -61,17 +81,22 @@ export const GreenButtonExportResult = z.object({
   customer: z.string().nullable(),
   from: z.string().nullable(),
   to: z.string().nullable(),
+  /** IntervalReadings written: interval slots and billing periods. */
   readings: z.number(),
+  /** IntervalBlock entries written (of interval series and of billing periods). */
   intervalBlocks: z.number(),
+  /** Of `readings`, the billing periods (`period_usage`). */
+  periodReadings: z.number(),
   usageSummaries: z.number(),
   series: z.array(ExportedSeries),
+  periods: z.array(ExportedPeriods),
   /** Why the export was allowed: the role's policy, or the consents that cover it. */
   authorization: z.object({
     role: z.string(),
     basis: z.enum(['role', 'consent']),
     consents: z.array(z.number()),
   }),
-  /** What was left out and why (unsupported units, register reads, rounding of money). */
+  /** What was left out and why (unsupported units, register reads, rounding), billing periods written. */
   notes: z.array(z.string()),
 });
 export type GreenButtonExportResult = z.infer<typeof GreenButtonExportResult>;
