@@ -59,6 +59,23 @@ function dump(ws: Workspace): Map<string, Slot[]> {
   return out;
 }
 
+/** Import an export into a fresh workspace in strict mode: committed, nothing rejected or tolerated. */
+async function reimportStrict(file: string): Promise<Workspace> {
+  const fresh = freshWorkspace();
+  const imp = await runImport(fresh, {
+    kind: 'greenbutton',
+    files: [file],
+    org: 'NHU',
+    mode: 'strict',
+    rejectsDir: path.join(tmpDir(), 'rejects'),
+  });
+  const f = imp.files[0];
+  expect(f?.status).toBe('committed');
+  expect(f?.rowsRejected).toBe(0);
+  expect(f?.findings.filter((x) => x.kind === 'tolerated')).toEqual([]);
+  return fresh;
+}
+
 function freshWorkspace(orgs: [string, string][] = [['NHU', 'Elsewhere Utility']]): Workspace {
   const ws = Workspace.create(path.join(tmpDir('edw-gb-rt-'), 'fresh.edw'));
   const ins = ws.db.prepare(
@@ -118,18 +135,7 @@ describe('Green Button export', () => {
       powerOfTenMultiplier: -3,
     });
 
-    const fresh = freshWorkspace();
-    const imp = await runImport(fresh, {
-      kind: 'greenbutton',
-      files: [r.file],
-      org: 'NHU',
-      mode: 'strict',
-      rejectsDir: path.join(tmpDir(), 'rejects'),
-    });
-    const f = imp.files[0];
-    expect(f?.status).toBe('committed');
-    expect(f?.rowsRejected).toBe(0);
-    expect(f?.findings.filter((x) => x.kind === 'tolerated')).toEqual([]);
+    const fresh = await reimportStrict(r.file);
     const after = dump(fresh);
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
     for (const [k, v] of before) expect(after.get(k), k).toEqual(v);
@@ -637,18 +643,7 @@ describe('billing periods (period_usage)', () => {
       );
       expect(xml).toContain('<title>2019</title>');
 
-      const fresh = freshWorkspace();
-      const imp = await runImport(fresh, {
-        kind: 'greenbutton',
-        files: [r.file],
-        org: 'NHU',
-        mode: 'strict',
-        rejectsDir: path.join(tmpDir(), 'rejects'),
-      });
-      const f = imp.files[0];
-      expect(f?.status).toBe('committed');
-      expect(f?.rowsRejected).toBe(0);
-      expect(f?.findings.filter((x) => x.kind === 'tolerated')).toEqual([]);
+      const fresh = await reimportStrict(r.file);
       // Interval data as before, and every written period with its bounds, value and quality.
       const slotsAfter = dump(fresh);
       expect([...slotsAfter.keys()].sort()).toEqual([...slotsBefore.keys()].sort());
