@@ -646,8 +646,12 @@ describe('Download My Data CSV layouts', () => {
       ),
       { org: 'UES', profile: { ...profile, defaults: { usage_point: 'DMD-NET' } } },
     );
-    expect(signed).toMatchObject({ status: 'committed', rowsAccepted: 1, rowsRejected: 1 });
-    expect(signed.rejects[0]?.reason).toMatch(/negative .* never stores net as consumption/);
+    // One signed value makes the column net: the file is refused whole, nothing is stored.
+    expect(signed.status).not.toBe('committed');
+    expect(signed.message).toMatch(
+      /line 3: USAGE \(kWh\) is negative \(-0\.25\), so the column holds signed net usage.*never stores net as consumption/,
+    );
+    expect(b.digest()).toBe(before);
     b.ws.close();
   });
 });

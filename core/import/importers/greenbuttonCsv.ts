@@ -610,10 +610,12 @@ export async function importDmdCsv(ctx: ImportContext, org: Org): Promise<Import
       );
     const text = formatDec(dec);
     if (text.startsWith('-') && flow !== 'net')
-      throw new RowError(
-        v.header,
-        raw,
-        `${v.header} is negative (${raw}): a signed net reading — edw stores delivered and received as two flows and never stores net as consumption (download the file with separate IMPORT/EXPORT or delivered/received columns)`,
+      // A signed value makes the whole column net (usage minus export), including its positive
+      // rows, so storing the rest as consumption would be wrong: the file is refused as a whole.
+      throw new EdwError(
+        'input_rejected',
+        `${ctx.file}: line ${rec.line}: ${v.header} is negative (${raw}), so the column holds signed net usage, not consumption; edw stores delivered and received as two flows and never stores net as consumption — download the file with separate IMPORT/EXPORT (delivered/received) columns`,
+        { line: rec.line },
       );
     const num = Number(`${text}e${rule.shift}`);
     const spec: ReadingTypeSpec = {
