@@ -44,13 +44,26 @@ export function monthDays(month: string): { first: number; last: number } {
   return { first, last: isoToDay(next) - 1 };
 }
 
+const dayIsoCache = new Map<number, string>();
+
+/** `YYYY-MM-DD` of a day number (dayToIso, cached: it runs once per block). */
+export function isoOfDay(day: number): string {
+  let s = dayIsoCache.get(day);
+  if (s === undefined) {
+    s = dayToIso(day);
+    if (dayIsoCache.size > 200_000) dayIsoCache.clear();
+    dayIsoCache.set(day, s);
+  }
+  return s;
+}
+
 const monthCache = new Map<number, string>();
 
 /** `YYYY-MM` of a day number (cached: it runs once per block). */
 export function monthOfDay(day: number): string {
   let m = monthCache.get(day);
   if (m === undefined) {
-    m = dayToIso(day).slice(0, 7);
+    m = isoOfDay(day).slice(0, 7);
     if (monthCache.size > 200_000) monthCache.clear();
     monthCache.set(day, m);
   }

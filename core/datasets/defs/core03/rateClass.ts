@@ -13,6 +13,7 @@ import {
   monthDays,
   monthOfDay,
   uomLabel,
+  isoOfDay,
 } from '../../meter';
 import type { DatasetRow } from '../../types';
 import {
@@ -21,7 +22,6 @@ import {
   type UpRow,
   type SeriesRow,
   intervalSource,
-  isoOfDay,
   kw9,
   unitFactors,
   upRow,

@@ -2,7 +2,7 @@
 // series and the cached formatting helpers.
 import type { Database, Statement } from 'better-sqlite3';
 import { z } from 'zod';
-import { dayToIso, localDay } from '../../../time/zone';
+import { localDay } from '../../../time/zone';
 import { enrolledUsagePoints, participations, resolvePrograms } from '../../enrolment';
 import {
   DateParam,
@@ -226,19 +226,6 @@ export function intervalSource(db: Database, up: number): SeriesRow | null {
 
 /** Clean binary noise of derived kW: 9 decimals (named rule, far below metering precision). */
 export const kw9 = (x: number): number => Math.round(x * 1e9) / 1e9;
-
-const dayIsoCache = new Map<number, string>();
-
-/** dayToIso, cached (it runs once per block). */
-export function isoOfDay(day: number): string {
-  let s = dayIsoCache.get(day);
-  if (s === undefined) {
-    s = dayToIso(day);
-    if (dayIsoCache.size > 200_000) dayIsoCache.clear();
-    dayIsoCache.set(day, s);
-  }
-  return s;
-}
 
 const dayStartCache = new Map<string, Map<number, string>>();
 

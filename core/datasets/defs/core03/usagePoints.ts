@@ -13,18 +13,10 @@ import {
   monthOfDay,
   subjectsOf,
   uomLabel,
+  isoOfDay,
 } from '../../meter';
 import type { DatasetRow } from '../../types';
-import {
-  type P,
-  type Scope,
-  dayStartIso,
-  demandSources,
-  isoOfDay,
-  kw9,
-  unitFactors,
-  upRow,
-} from './shared';
+import { type P, type Scope, dayStartIso, demandSources, kw9, unitFactors, upRow } from './shared';
 
 /** Enrolments in demand programs, by usage point, for the Program name column. */
 class DemandPrograms {
